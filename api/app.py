@@ -1,0 +1,64 @@
+"""The FastAPI application: webhooks, REST API, operations."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from api.routes import accounts, auth, conversations, dead_letters, ops
+from api.runtime import Runtime
+from api.webhooks import facebook, telegram, vk
+from inbox.settings import Settings, get_settings
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    run_worker: bool = False,
+    runtime: Runtime | None = None,
+) -> FastAPI:
+    """``run_worker`` puts the worker loop in this process (``omnibox serve``)."""
+    settings = settings or get_settings()
+    rt = runtime or Runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await rt.start(intake=True, worker=run_worker)
+        try:
+            yield
+        finally:
+            await rt.stop()
+
+    app = FastAPI(
+        title="omnibox",
+        version="0.1.0",
+        description="Unified inbox for Telegram, VK, Facebook and Instagram.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    for router in (
+        telegram.router, vk.router, facebook.router, auth.router, accounts.router,
+        conversations.router, dead_letters.router, ops.router,
+    ):
+        app.include_router(router)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": _jsonable(exc.errors())})
+
+    return app
+
+
+def _jsonable(errors: object) -> object:
+    """Validation errors may hold raw input bytes; keep the response always serialisable."""
+    if isinstance(errors, list):
+        return [_jsonable(e) for e in errors]
+    if isinstance(errors, dict):
+        return {k: _jsonable(v) for k, v in errors.items() if k != "ctx"}
+    if isinstance(errors, bytes | bytearray):
+        return errors.decode("utf-8", "replace")
+    return errors

@@ -1,0 +1,131 @@
+"""The ``omnibox`` command line (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import uvicorn
+from pydantic import TypeAdapter, ValidationError
+
+from api.app import create_app
+from api.runtime import Runtime
+from inbox.accounts import service as accounts
+from inbox.accounts.schemas import AccountIn
+from inbox.migrate import upgrade
+from inbox.settings import ConfigError, Settings, get_settings
+from inbox.users.models import Role
+from inbox.users.service import UserExists, create_user
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except (ConfigError, ValidationError) as exc:
+        sys.exit(f"omnibox: configuration error: {exc}")
+
+def _serve(args: argparse.Namespace, *, worker: bool) -> None:
+    settings = _settings()
+    if worker:  # `serve` is the one-command start: bring the database up to date first
+        upgrade(settings.database_url)
+    app = create_app(settings, run_worker=worker)
+    uvicorn.run(
+        app, host=args.host, port=args.port, access_log=settings.access_log,
+        log_level=args.log_level, proxy_headers=True,
+    )
+
+async def _run_worker() -> None:
+    rt = Runtime(_settings())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await rt.make_worker().run(stop)
+    finally:
+        await rt.stop()
+
+async def _user_add(args: argparse.Namespace) -> None:
+    rt = Runtime(_settings())
+    try:
+        async with rt.sessionmaker() as session, session.begin():
+            user = await create_user(
+                session, email=args.email, password=args.password, role=Role(args.role),
+                name=args.name or "",
+            )
+        print(f"user {user.id} {user.email} ({user.role}) created")
+    except (UserExists, ValueError) as exc:
+        sys.exit(f"omnibox: {exc}")
+    finally:
+        await rt.stop()
+
+async def _account_add(args: argparse.Namespace) -> None:
+    fields = {k: v for k, v in vars(args).items()
+              if k in {"name", "token", "webhook_secret", "group_id", "secret",
+                       "confirmation_code", "page_id", "ig_user_id"} and v is not None}
+    try:
+        data = TypeAdapter(AccountIn).validate_python({"channel": args.channel, **fields})
+    except ValidationError as exc:
+        sys.exit(f"omnibox: invalid account: {exc}")
+    settings = _settings()
+    rt = Runtime(settings)
+    try:
+        async with rt.sessionmaker() as session, session.begin():
+            account = await accounts.create_account(session, data)
+        public = accounts.to_public(account, settings.public_url)
+        print(f"{public.channel} account {public.id} '{public.name}' created; "
+              f"point the platform's webhook at {public.webhook_url}")
+    except accounts.AccountExists as exc:
+        sys.exit(f"omnibox: {exc}")
+    finally:
+        await rt.stop()
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="omnibox", description="Unified inbox service")
+    sub = p.add_subparsers(dest="command", required=True)
+    for name, text in (("serve", "API + worker in one process (runs migrations first)"),
+                       ("api", "the HTTP API only")):
+        sp = sub.add_parser(name, help=text)
+        sp.add_argument("--host", default="127.0.0.1")
+        sp.add_argument("--port", type=int, default=8000)
+        sp.add_argument("--log-level", default="info")
+    sub.add_parser("worker", help="the queue worker only")
+    sub.add_parser("migrate", help="create or upgrade the database")
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
+    ua = user.add_parser("add", help="add a user")
+    ua.add_argument("--email", required=True)
+    ua.add_argument("--password", required=True)
+    ua.add_argument("--role", choices=[r.value for r in Role], default=Role.AGENT.value)
+    ua.add_argument("--name")
+
+    acc = sub.add_parser("account", help="manage channel accounts")
+    aa = acc.add_subparsers(dest="action", required=True).add_parser("add", help="add an account")
+    aa.add_argument("channel", choices=["telegram", "vk", "facebook", "instagram"])
+    aa.add_argument("--name", required=True)
+    aa.add_argument("--token", required=True)
+    aa.add_argument("--webhook-secret", help="telegram: the secret_token")
+    aa.add_argument("--group-id", type=int, help="vk: community id")
+    aa.add_argument("--secret", help="vk: Callback API secret key")
+    aa.add_argument("--confirmation-code", help="vk: Callback API confirmation string")
+    aa.add_argument("--page-id", help="facebook: Page id")
+    aa.add_argument("--ig-user-id", help="instagram: professional account id")
+    return p
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    commands: dict[str, Callable[[], Any]] = {
+        "serve": lambda: _serve(args, worker=True),
+        "api": lambda: _serve(args, worker=False),
+        "worker": lambda: asyncio.run(_run_worker()),
+        "migrate": lambda: upgrade(_settings().database_url),
+        "user": lambda: asyncio.run(_user_add(args)),
+        "account": lambda: asyncio.run(_account_add(args)),
+    }
+    commands[args.command]()
+

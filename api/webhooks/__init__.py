@@ -1,0 +1,1 @@
+"""Webhook routes: verify, make durable, acknowledge. Nothing slow before the answer."""

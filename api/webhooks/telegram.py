@@ -1,0 +1,38 @@
+"""``POST /webhooks/telegram/{account_id}``: secret-token header, then durable enqueue."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from api.webhooks.common import (
+    parse_account_id,
+    parse_object,
+    read_body,
+    refuse,
+    runtime,
+    submit,
+)
+from bots.telegram.verify import verify_secret_token
+from inbox.events import AnomalousPayload
+
+router = APIRouter()
+CHANNEL = "telegram"
+
+
+@router.post("/webhooks/telegram/{account_id}", include_in_schema=True, tags=["webhooks"])
+async def telegram_webhook(account_id: str, request: Request) -> Response:
+    rt = runtime(request)
+    account = await rt.accounts.by_id(parse_account_id(CHANNEL, account_id))
+    if account is None or account.channel != CHANNEL:
+        refuse(CHANNEL, 404, "unknown_account", "unknown account")
+    header = request.headers.get("x-telegram-bot-api-secret-token")
+    if not verify_secret_token(header, account.webhook_secret):
+        refuse(CHANNEL, 401, "unauthorized", "bad or missing secret token")
+    body = await read_body(request, CHANNEL, rt.settings.max_body_bytes)
+    payload = parse_object(CHANNEL, body)
+    try:
+        key = rt.adapters[CHANNEL].intake_key(payload)
+    except AnomalousPayload:
+        refuse(CHANNEL, 400, "malformed", "not a Telegram update: no update_id")
+    await submit(rt, CHANNEL, account.id, key, body)
+    return Response(status_code=200)

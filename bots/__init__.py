@@ -1,0 +1,1 @@
+"""One package per platform: verify and normalise inbound events (and, later, send)."""

@@ -1,0 +1,143 @@
+"""Pieces every Telegram handler shares: the envelope, parsing, authors, DM threads.
+
+The envelope (``update_id`` plus exactly one update field) is read from the raw mapping, so an
+update type aiogram has never heard of still reports its own name. The body is then parsed
+with aiogram's models, and each way that can fail becomes :class:`AnomalousPayload`: callers
+see only the two exceptions the :class:`~inbox.channels.ChannelAdapter` port allows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from aiogram.types import Update, User
+from pydantic import ValidationError
+
+from inbox.events import (
+    AnomalousPayload,
+    Attachment,
+    Author,
+    Channel,
+    EventKind,
+    InboundEvent,
+    Thread,
+    ThreadKind,
+)
+
+T = TypeVar("T")
+
+
+def update_id(payload: object) -> int:
+    """The bot-wide sequence number Telegram dedups on; must be a real integer."""
+    if not isinstance(payload, Mapping):
+        raise AnomalousPayload(f"update is a {type(payload).__name__}, not an object")
+    value = payload.get("update_id")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise AnomalousPayload(f"update_id must be an integer, not {type(value).__name__}")
+    return value
+
+
+def update_field(payload: Mapping[str, Any]) -> str:
+    """The update's one populated field, which is its event type ("At most one ... present")."""
+    update_id(payload)
+    fields = [key for key, value in payload.items() if key != "update_id" and value is not None]
+    if len(fields) != 1 or not isinstance(fields[0], str):
+        raise AnomalousPayload(f"an update carries exactly one event field, found {len(fields)}")
+    return fields[0]
+
+
+def parse_update(payload: Mapping[str, Any]) -> Update:
+    """Validate the whole update against the Bot API schema as aiogram knows it."""
+    try:
+        return Update.model_validate(dict(payload))
+    except ValidationError as exc:
+        # Name the fields only: input values are customer data and end up in logs.
+        errors = exc.errors(include_input=False, include_url=False)
+        where = "; ".join(".".join(map(str, e["loc"])) + ": " + e["msg"] for e in errors[:3])
+        raise AnomalousPayload(f"invalid update ({len(errors)} errors): {where}") from exc
+    except (TypeError, ValueError) as exc:
+        raise AnomalousPayload(f"invalid update: {type(exc).__name__}") from exc
+
+
+def require(value: T | None, what: str) -> T:
+    if value is None:
+        raise AnomalousPayload(f"{what} is missing")
+    return value
+
+
+def to_utc(value: datetime | int | None, what: str) -> datetime:
+    """Telegram times are Unix seconds; aiogram turns some into datetimes, some not."""
+    if value is None:
+        raise AnomalousPayload(f"{what} is missing")
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise AnomalousPayload(f"{what} has no time zone")
+        return value.astimezone(UTC)
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise AnomalousPayload(f"{what} is out of range") from exc
+
+
+def make_author(user: User) -> Author:
+    name = f"{user.first_name} {user.last_name or ''}".strip()
+    return Author(
+        id=str(user.id),
+        display_name=name or user.username or str(user.id),
+        username=user.username,
+        language=user.language_code,
+        is_bot=user.is_bot,
+    )
+
+
+def message_key(chat_id: int, message_id: int) -> str:
+    """A message's identity: message_id is only unique inside its chat."""
+    return f"{chat_id}:{message_id}"
+
+
+def dm_thread(chat_id: int) -> Thread:
+    return Thread(kind=ThreadKind.DIRECT, key=f"dm:{chat_id}", peer_id=str(chat_id))
+
+
+@dataclass(frozen=True, slots=True)
+class EventContext:
+    """What every event of one update shares, so handlers only say what differs."""
+
+    account_external_id: str
+    event_type: str
+    raw: dict[str, Any]
+
+    def event(
+        self,
+        *,
+        kind: EventKind,
+        thread: Thread,
+        author: Author,
+        external_id: str,
+        platform_ts: datetime,
+        text: str = "",
+        attachments: tuple[Attachment, ...] = (),
+        reply_to_external_id: str | None = None,
+        payload: str | None = None,
+    ) -> InboundEvent:
+        return InboundEvent(
+            channel=Channel.TELEGRAM,
+            account_external_id=self.account_external_id,
+            kind=kind,
+            event_type=self.event_type,
+            thread=thread,
+            author=author,
+            external_id=external_id,
+            platform_ts=platform_ts,
+            text=text,
+            attachments=attachments,
+            reply_to_external_id=reply_to_external_id,
+            payload=payload,
+            raw=self.raw,
+        )
+
+
+Handler = Callable[[Update, EventContext], list[InboundEvent]]

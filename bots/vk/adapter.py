@@ -1,0 +1,34 @@
+"""``VkAdapter``: the VK ``ChannelAdapter`` the pipeline drives (inbound, pure side only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from bots.vk.envelope import as_mapping, event_id_of
+from bots.vk.normalise import HANDLERS, normalise
+from inbox.events import Channel, InboundEvent
+
+if TYPE_CHECKING:
+    from inbox.channels import ChannelAdapter
+
+
+class VkAdapter:
+    channel: Channel = Channel.VK
+    # Some VK events (message_allow/deny, deletes) carry no time: the worker adds receipt time.
+    needs_received_at: bool = True
+
+    @property
+    def event_types(self) -> frozenset[str]:
+        return frozenset(HANDLERS)
+
+    def intake_key(self, payload: Mapping[str, Any]) -> str:
+        """VK's ``event_id``; with ``group_id`` it identifies a delivery across retries."""
+        return event_id_of(as_mapping(payload))
+
+    def normalise(self, payload: Mapping[str, Any], account_external_id: str) -> list[InboundEvent]:
+        return normalise(payload, account_external_id)
+
+
+if TYPE_CHECKING:
+    _conforms: ChannelAdapter = VkAdapter()  # mypy proves the protocol is met

@@ -1,0 +1,86 @@
+"""Creating and finding channel accounts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inbox.accounts.models import Account
+from inbox.accounts.schemas import (
+    AccountIn,
+    AccountOut,
+    FacebookAccountIn,
+    InstagramAccountIn,
+    TelegramAccountIn,
+    VkAccountIn,
+)
+
+
+class AccountExists(Exception):  # noqa: N818
+    pass
+
+
+def _external_id(data: AccountIn) -> str:
+    if isinstance(data, TelegramAccountIn):
+        return data.token.split(":", 1)[0]  # the bot id is the token's first part
+    if isinstance(data, VkAccountIn):
+        return str(data.group_id)
+    if isinstance(data, FacebookAccountIn):
+        return data.page_id
+    return data.ig_user_id
+
+
+async def create_account(session: AsyncSession, data: AccountIn) -> Account:
+    """Add the account (the caller commits); AccountExists if this platform id is taken."""
+    account = Account(
+        channel=data.channel,
+        name=data.name,
+        external_id=_external_id(data),
+        token=data.token,
+        webhook_secret=data.webhook_secret if isinstance(data, TelegramAccountIn) else "",
+        secret=data.secret if isinstance(data, VkAccountIn) else "",
+        confirmation_code=data.confirmation_code if isinstance(data, VkAccountIn) else "",
+    )
+    existing = await session.scalar(
+        select(Account.id).where(
+            Account.channel == account.channel, Account.external_id == account.external_id
+        )
+    )
+    if existing is not None:
+        raise AccountExists(f"a {account.channel} account with id {account.external_id} exists")
+    session.add(account)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # lost a race with another request
+        raise AccountExists(
+            f"a {account.channel} account with id {account.external_id} exists"
+        ) from exc
+    return account
+
+
+def webhook_url(account: Account, public_url: str | None) -> str:
+    base = (public_url or "").rstrip("/")
+    if account.channel in ("facebook", "instagram"):
+        return f"{base}/webhooks/facebook"
+    return f"{base}/webhooks/{account.channel}/{account.id}"
+
+
+def to_public(account: Account, public_url: str | None) -> AccountOut:
+    assert account.id is not None
+    return AccountOut(
+        id=account.id, channel=account.channel, name=account.name,
+        external_id=account.external_id, webhook_url=webhook_url(account, public_url),
+        is_active=account.is_active, created_at=account.created_at,
+    )
+
+
+async def list_accounts(session: AsyncSession) -> list[Account]:
+    return list((await session.scalars(select(Account).order_by(Account.id))).all())
+
+
+# re-exported for type hints in callers
+__all__ = [
+    "AccountExists", "FacebookAccountIn", "InstagramAccountIn", "create_account",
+    "list_accounts", "to_public", "webhook_url",
+]

@@ -1,0 +1,57 @@
+"""The port every platform implements, declared here so ``inbox`` never imports ``bots``.
+
+``api`` hands the concrete adapters (``bots.ADAPTERS``) to the pipeline at start-up.
+Inbound work is pure: ``intake_key`` picks the platform's own dedup id out of a parsed
+payload at the webhook, ``normalise`` turns it into :class:`~inbox.events.InboundEvent` values
+in the worker. Both must raise only ``UnsupportedEvent`` or ``AnomalousPayload`` on odd input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from inbox.events import Channel, InboundEvent
+
+
+class ChannelAdapter(Protocol):
+    channel: Channel
+
+    @property
+    def event_types(self) -> frozenset[str]:
+        """The platform event names this adapter normalises (its dispatch table's keys)."""
+        ...
+
+    def intake_key(self, payload: Mapping[str, Any]) -> str:
+        """The platform's own id of this delivery, used to drop redeliveries at the door."""
+        ...
+
+    def normalise(
+        self, payload: Mapping[str, Any], account_external_id: str
+    ) -> list[InboundEvent]:
+        """Pure: one payload (or one Meta entry) to zero or more events."""
+        ...
+
+
+class ChannelError(Exception):
+    """A platform call failed; the tree below says whether to retry.
+
+    ChannelError
+    ├── RateLimited(retry_after)   wait, then retry the same call
+    ├── TransientError             back off and retry
+    └── RecipientGone(reason)      permanent: never retry, mark the contact unreachable
+    """
+
+
+class RateLimited(ChannelError):
+    def __init__(self, retry_after: float, reason: str = "") -> None:
+        super().__init__(reason or f"rate limited, retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class TransientError(ChannelError):
+    pass
+
+
+class RecipientGone(ChannelError):
+    pass

@@ -1,0 +1,178 @@
+"""Read side of conversations and messages: filters and keyset pagination for the API.
+
+Keyset (not offset) cursors: a page costs the same at the millionth row as at the first, and
+new activity arriving between two page loads neither skips nor repeats rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from inbox.conversations.models import ConversationLabel
+from inbox.conversations.repository import contacts, conversations, messages
+
+labels = ConversationLabel.__table__  # type: ignore[attr-defined]
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode_cursor(at: datetime, row_id: int) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([at.isoformat(), row_id])).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, row_id = orjson.loads(raw)
+        return datetime.fromisoformat(at), int(row_id)
+    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        raise BadCursor("invalid cursor") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationFilter:
+    status: str | None = None
+    channel: str | None = None
+    account_id: int | None = None
+    kind: str | None = None
+    assignee_id: int | None = None
+    team_id: int | None = None
+    label: str | None = None
+    q: str | None = None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def list_conversations(
+    conn: AsyncConnection, f: ConversationFilter, *, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    c = conversations
+    query = select(
+        c, contacts.c.display_name, contacts.c.username, contacts.c.external_id.label("cx")
+    ).join(contacts, contacts.c.id == c.c.contact_id)
+    conditions = [
+        col == value
+        for col, value in (
+            (c.c.status, f.status), (c.c.channel, f.channel), (c.c.account_id, f.account_id),
+            (c.c.kind, f.kind), (c.c.assignee_id, f.assignee_id), (c.c.team_id, f.team_id),
+        )
+        if value is not None
+    ]
+    if f.label:
+        conditions.append(
+            exists().where(labels.c.conversation_id == c.c.id, labels.c.label == f.label)
+        )
+    if f.q:
+        pattern = _like(f.q)
+        conditions.append(
+            or_(
+                contacts.c.display_name.ilike(pattern, escape="\\"),
+                contacts.c.username.ilike(pattern, escape="\\"),
+                exists().where(
+                    messages.c.conversation_id == c.c.id,
+                    messages.c.text.ilike(pattern, escape="\\"),
+                ),
+            )
+        )
+    if cursor:
+        at, row_id = decode_cursor(cursor)
+        conditions.append(
+            or_(c.c.last_message_at < at, and_(c.c.last_message_at == at, c.c.id < row_id))
+        )
+    query = query.where(*conditions).order_by(c.c.last_message_at.desc(), c.c.id.desc())
+    rows = (await conn.execute(query.limit(limit + 1))).all()
+    page = rows[:limit]
+    label_map = await _labels_of(conn, [r.id for r in page])
+    items = [_conversation_out(r, label_map.get(r.id, [])) for r in page]
+    next_cursor = (
+        encode_cursor(page[-1].last_message_at, page[-1].id) if len(rows) > limit else None
+    )
+    return items, next_cursor
+
+
+async def get_conversation(conn: AsyncConnection, conversation_id: int) -> dict[str, Any] | None:
+    c = conversations
+    row = (
+        await conn.execute(
+            select(c, contacts.c.display_name, contacts.c.username,
+                   contacts.c.external_id.label("cx"))
+            .join(contacts, contacts.c.id == c.c.contact_id)
+            .where(c.c.id == conversation_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    return _conversation_out(row, (await _labels_of(conn, [row.id])).get(row.id, []))
+
+
+async def _labels_of(conn: AsyncConnection, ids: list[int]) -> dict[int, list[str]]:
+    if not ids:
+        return {}
+    out: dict[int, list[str]] = {}
+    rows = await conn.execute(
+        select(labels.c.conversation_id, labels.c.label)
+        .where(labels.c.conversation_id.in_(ids))
+        .order_by(labels.c.label)
+    )
+    for conversation_id, label in rows:
+        out.setdefault(conversation_id, []).append(label)
+    return out
+
+
+def _conversation_out(r: Any, label_list: list[str]) -> dict[str, Any]:
+    return {
+        "id": r.id, "channel": r.channel, "account_id": r.account_id, "kind": r.kind,
+        "status": r.status, "assignee_id": r.assignee_id, "team_id": r.team_id,
+        "labels": label_list, "priority": r.priority,
+        "contact": {"id": r.contact_id, "display_name": r.display_name or r.cx,
+                    "username": r.username, "external_id": r.cx},
+        "post": {"id": r.post_id, "url": r.post_url, "text": r.post_text} if r.post_id else None,
+        "last_message_at": r.last_message_at, "created_at": r.created_at,
+        "updated_at": r.updated_at,
+    }
+
+
+async def list_messages(
+    conn: AsyncConnection, conversation_id: int, *, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    m = messages
+    query = select(m).where(m.c.conversation_id == conversation_id)
+    if cursor:
+        at, row_id = decode_cursor(cursor)
+        query = query.where(or_(m.c.platform_ts > at, and_(m.c.platform_ts == at, m.c.id > row_id)))
+    rows = (
+        await conn.execute(query.order_by(m.c.platform_ts, m.c.id).limit(limit + 1))
+    ).all()
+    page = rows[:limit]
+    next_cursor = encode_cursor(page[-1].platform_ts, page[-1].id) if len(rows) > limit else None
+    return [_message_out(r) for r in page], next_cursor
+
+
+def _message_out(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id, "conversation_id": r.conversation_id, "direction": r.direction,
+        "sender_type": r.sender_type, "kind": r.kind,
+        "text": "" if r.deleted_at else r.text,
+        "attachments": [] if r.deleted_at else (r.attachments or []),
+        "created_at": r.platform_ts, "received_at": r.created_at,
+        "external_id": r.external_id, "delivery_status": r.delivery_status,
+        "private": r.private, "author": {"external_id": r.author_external_id,
+                                         "name": r.author_name},
+        "reply_to_external_id": r.reply_to_external_id,
+        "parent_comment_id": r.parent_comment_id, "payload": r.payload,
+        "edited_at": r.edited_at, "deleted_at": r.deleted_at,
+        "edit_history": r.edit_history or [],
+    }

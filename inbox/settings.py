@@ -1,0 +1,70 @@
+"""The one settings class: environment with prefix ``OMNIBOX_``, also read from ``.env``.
+
+Names are part of the public contract (DESIGN.md §4): extend, never rename.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse outside development
+
+
+class ConfigError(ValueError):
+    """The configuration cannot run; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="OMNIBOX_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./omnibox.db"
+    redis_url: str | None = None
+    secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    public_url: str | None = None
+
+    telegram_api_base: str = "https://api.telegram.org"
+    vk_api_base: str = "https://api.vk.com"
+    graph_api_base: str = "https://graph.facebook.com"
+    graph_api_version: str = "v25.0"
+    facebook_app_secret: SecretStr | None = None
+    facebook_verify_token: SecretStr | None = None
+
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    token_ttl_minutes: int = Field(default=12 * 60, ge=1)
+    # Queue behaviour: how long a taken event stays leased to a worker before another may
+    # take it, how often a failing event is retried, and how far apart.
+    queue_lease_seconds: float = Field(default=60.0, gt=0)
+    queue_max_attempts: int = Field(default=8, ge=1)
+    queue_retry_base_seconds: float = Field(default=2.0, gt=0)
+    queue_retry_max_seconds: float = Field(default=600.0, gt=0)
+    worker_batch_size: int = Field(default=100, ge=1)
+    worker_idle_seconds: float = Field(default=0.5, gt=0)
+    access_log: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if (
+            self.environment == "production"
+            and self.secret_key.get_secret_value() in ("", PLACEHOLDER_SECRET)
+        ):
+            raise ConfigError(
+                "OMNIBOX_SECRET_KEY is unset or the placeholder; set a long random value "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,45 @@
+"""Creating users and checking their credentials."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inbox.users.models import Role, User
+from inbox.users.security import hash_password, verify_password
+
+
+class UserExists(Exception):  # noqa: N818
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def create_user(
+    session: AsyncSession, *, email: str, password: str, role: Role, name: str = ""
+) -> User:
+    if len(password) < 8:
+        raise ValueError("password must be at least 8 characters")
+    email = normalise_email(email)
+    if "@" not in email:
+        raise ValueError(f"not an email address: {email!r}")
+    if await session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise UserExists(f"a user with email {email} exists")
+    user = User(email=email, name=name, password_hash=hash_password(password), role=role.value)
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise UserExists(f"a user with email {email} exists") from exc
+    return user
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
+    user = await session.scalar(
+        select(User).where(func.lower(User.email) == normalise_email(email))
+    )
+    ok = verify_password(user.password_hash if user else None, password)
+    return user if ok and user is not None and user.is_active else None

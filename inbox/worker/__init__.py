@@ -1,0 +1,1 @@
+"""The inbox's own processing: take queued events, normalise, store, acknowledge."""

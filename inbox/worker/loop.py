@@ -1,0 +1,157 @@
+"""The worker loop: claim a batch, process each event in its own transaction, acknowledge.
+
+One loop per process keeps a conversation's events in arrival order on the embedded queue.
+An event whose processing raises is retried with exponential backoff and finally parked in
+the dead letters; unsupported and anomalous payloads are counted and dropped, since trying
+them again cannot help.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from inbox import metrics
+from inbox.accounts.models import Account
+from inbox.channels import ChannelAdapter
+from inbox.events import AnomalousPayload, UnsupportedEvent
+from inbox.queue.base import EventQueue, QueuedEvent
+from inbox.worker.apply import apply_event
+
+log = logging.getLogger("omnibox.worker")
+unsupported_log = logging.getLogger("omnibox.events.unsupported")
+anomalous_log = logging.getLogger("omnibox.events.anomalous")
+
+_accounts = Account.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    base_seconds: float = 2.0
+    max_seconds: float = 600.0
+
+    def delay(self, attempts: int) -> float:
+        return float(min(self.max_seconds, self.base_seconds * 2 ** max(0, attempts - 1)))
+
+
+def consumer_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+class Worker:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        queue: EventQueue,
+        adapters: Mapping[str, ChannelAdapter],
+        *,
+        retry: RetryPolicy,
+        batch_size: int = 100,
+        idle_seconds: float = 0.5,
+        consumer: str | None = None,
+    ) -> None:
+        self._engine = engine
+        self._queue = queue
+        self._adapters = adapters
+        self._retry = retry
+        self._batch_size = batch_size
+        self._idle = idle_seconds
+        self.consumer = consumer or consumer_name()
+        self._account_ids: dict[int, str] = {}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("worker %s started", self.consumer)
+        while not stop.is_set():
+            try:
+                done = await self.run_once()
+            except Exception:
+                log.exception("worker iteration failed; pausing before the next")
+                done = 0
+            if done == 0:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=self._idle)
+                except TimeoutError:
+                    pass
+        log.info("worker %s stopped", self.consumer)
+
+    async def run_once(self) -> int:
+        """Process one batch; returns how many events it took."""
+        batch = await self._queue.claim(self.consumer, self._batch_size)
+        finished: list[QueuedEvent] = []
+        for item in batch:
+            if await self._process(item):
+                finished.append(item)
+        await self._queue.ack(finished)
+        return len(batch)
+
+    async def _process(self, item: QueuedEvent) -> bool:
+        """True when the item is finished (stored or dropped), False when rescheduled."""
+        channel = item.channel
+        try:
+            account_external_id = await self._account_external_id(item.account_id)
+            adapter = self._adapters[channel]
+            payload = orjson.loads(item.payload)
+            if isinstance(payload, dict) and getattr(adapter, "needs_received_at", False):
+                payload.setdefault("_received_at", item.received_at)
+            events = adapter.normalise(payload, account_external_id)
+        except UnsupportedEvent as exc:
+            metrics.EVENTS_UNSUPPORTED.labels(channel, exc.event_type[:64]).inc()
+            unsupported_log.info("%s event %r not handled (%s)", channel, exc.event_type, item.id)
+            return True
+        except (AnomalousPayload, orjson.JSONDecodeError) as exc:
+            metrics.EVENTS_ANOMALOUS.labels(channel).inc()
+            anomalous_log.warning("%s payload %s is anomalous: %s", channel, item.id, exc)
+            return True
+        except Exception as exc:
+            return await self._fail(item, exc)
+        try:
+            async with self._engine.begin() as conn:
+                stored = 0
+                for event in events:
+                    applied = await apply_event(conn, item.account_id, event)
+                    stored += applied.stored
+        except Exception as exc:
+            return await self._fail(item, exc)
+        metrics.EVENTS_PROCESSED.labels(channel).inc()
+        if stored:
+            metrics.MESSAGES_STORED.labels(channel).inc(stored)
+        metrics.PROCESSING_LATENCY.labels(channel).observe(max(0.0, time.time() - item.received_at))
+        return True
+
+    async def _fail(self, item: QueuedEvent, exc: Exception) -> bool:
+        error = f"{type(exc).__name__}: {exc}"
+        if item.attempts >= self._retry.max_attempts:
+            log.error("giving up on %s %s after %d attempts: %s",
+                      item.channel, item.id, item.attempts, error)
+            metrics.EVENTS_PARKED.labels(item.channel).inc()
+            await self._queue.park(item, error)
+        else:
+            delay = self._retry.delay(item.attempts)
+            log.warning("retrying %s %s in %.1fs: %s", item.channel, item.id, delay, error)
+            metrics.EVENTS_RETRIED.labels(item.channel).inc()
+            await self._queue.retry(item, delay, error)
+        return False
+
+    async def _account_external_id(self, account_id: int) -> str:
+        cached = self._account_ids.get(account_id)
+        if cached is not None:
+            return cached
+        async with self._engine.connect() as conn:
+            external_id = await conn.scalar(
+                select(_accounts.c.external_id).where(_accounts.c.id == account_id)
+            )
+        if external_id is None:
+            raise LookupError(f"account {account_id} no longer exists")
+        self._account_ids[account_id] = str(external_id)
+        return str(external_id)

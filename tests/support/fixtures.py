@@ -1,0 +1,126 @@
+"""Fixtures: a fresh database and queue per test, the app, an admin, accounts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from api.app import create_app
+from api.runtime import Runtime
+from inbox.schema import metadata
+from inbox.settings import Settings
+from tests.support.backends import (
+    PG_URL,
+    REDIS_URL,
+    Backend,
+    backend_names,
+    check_services,
+    new_prefix,
+)
+
+_pg_ready = False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _services_answer() -> None:
+    if PG_URL:
+        asyncio.run(check_services())
+
+
+async def _reset_postgres(url: str) -> None:
+    """Schema from the migrations once per session, then empty tables for every test."""
+    global _pg_ready
+    if not _pg_ready:
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+        from inbox.migrate import upgrade
+
+        await asyncio.to_thread(upgrade, url)
+        _pg_ready = True
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        names = ", ".join(t.name for t in metadata.sorted_tables)
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=backend_names())
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'omnibox.db'}"
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        await engine.dispose()
+        return Backend("sqlite", url, None, new_prefix())
+    await _reset_postgres(PG_URL)
+    return Backend("postgres-redis", PG_URL, REDIS_URL, new_prefix())
+
+
+def make_settings(backend: Backend, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": backend.database_url,
+        "redis_url": backend.redis_url,
+        "secret_key": "test-secret-key-" + "x" * 32,
+        "facebook_app_secret": "fb-app-secret",
+        "facebook_verify_token": "fb-verify-token",
+        "queue_lease_seconds": 2.0,
+        "queue_retry_base_seconds": 0.05,
+        "queue_retry_max_seconds": 0.2,
+        "queue_max_attempts": 3,
+        "worker_idle_seconds": 0.05,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(backend: Backend) -> Settings:
+    return make_settings(backend)
+
+
+@pytest.fixture
+async def runtime(settings: Settings, backend: Backend) -> AsyncIterator[Runtime]:
+    rt = Runtime(settings, queue_prefix=backend.queue_prefix)
+    await rt.start(intake=True, worker=False)
+    yield rt
+    await rt.stop()
+    if backend.redis_url:
+        await _drop_redis_prefix(backend)
+
+
+async def _drop_redis_prefix(backend: Backend) -> None:
+    from redis.asyncio import Redis
+
+    assert backend.redis_url
+    redis = Redis.from_url(backend.redis_url)
+    try:
+        keys = [k async for k in redis.scan_iter(match=f"{backend.queue_prefix}*", count=500)]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime.settings, runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://omnibox.test") as c:
+        yield c
+
+
+@pytest.fixture
+def anyio_backend() -> Iterator[str]:
+    yield "asyncio"
