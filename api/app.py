@@ -41,8 +41,14 @@ def create_app(
     )
     app.state.runtime = rt
     for router in (
-        telegram.router, vk.router, facebook.router, auth.router, accounts.router,
-        conversations.router, dead_letters.router, ops.router,
+        telegram.router,
+        vk.router,
+        facebook.router,
+        auth.router,
+        accounts.router,
+        conversations.router,
+        dead_letters.router,
+        ops.router,
     ):
         app.include_router(router)
 

@@ -13,14 +13,14 @@ from typing import Any
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
 
-from api.app import create_app
-from api.runtime import Runtime
 from inbox.accounts import service as accounts
 from inbox.accounts.schemas import AccountIn
+from inbox.db import make_engine, make_sessionmaker
 from inbox.migrate import upgrade
 from inbox.settings import ConfigError, Settings, get_settings
 from inbox.users.models import Role
 from inbox.users.service import UserExists, create_user
+
 
 def _settings() -> Settings:
     try:
@@ -28,17 +28,27 @@ def _settings() -> Settings:
     except (ConfigError, ValidationError) as exc:
         sys.exit(f"omnibox: configuration error: {exc}")
 
+
 def _serve(args: argparse.Namespace, *, worker: bool) -> None:
     settings = _settings()
     if worker:  # `serve` is the one-command start: bring the database up to date first
         upgrade(settings.database_url)
+    from api.app import create_app  # the platform libraries load here, not for admin commands
+
     app = create_app(settings, run_worker=worker)
     uvicorn.run(
-        app, host=args.host, port=args.port, access_log=settings.access_log,
-        log_level=args.log_level, proxy_headers=True,
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=settings.access_log,
+        log_level=args.log_level,
+        proxy_headers=True,
     )
 
+
 async def _run_worker() -> None:
+    from api.runtime import Runtime
+
     rt = Runtime(_settings())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -49,46 +59,71 @@ async def _run_worker() -> None:
     finally:
         await rt.stop()
 
+
 async def _user_add(args: argparse.Namespace) -> None:
-    rt = Runtime(_settings())
+    engine = make_engine(_settings().database_url)
     try:
-        async with rt.sessionmaker() as session, session.begin():
+        async with make_sessionmaker(engine)() as session, session.begin():
             user = await create_user(
-                session, email=args.email, password=args.password, role=Role(args.role),
+                session,
+                email=args.email,
+                password=args.password,
+                role=Role(args.role),
                 name=args.name or "",
             )
         print(f"user {user.id} {user.email} ({user.role}) created")
     except (UserExists, ValueError) as exc:
         sys.exit(f"omnibox: {exc}")
     finally:
-        await rt.stop()
+        await engine.dispose()
+
 
 async def _account_add(args: argparse.Namespace) -> None:
-    fields = {k: v for k, v in vars(args).items()
-              if k in {"name", "token", "webhook_secret", "group_id", "secret",
-                       "confirmation_code", "page_id", "ig_user_id"} and v is not None}
+    fields = {
+        k: v
+        for k, v in vars(args).items()
+        if k
+        in {
+            "name",
+            "token",
+            "webhook_secret",
+            "group_id",
+            "secret",
+            "confirmation_code",
+            "page_id",
+            "ig_user_id",
+        }
+        and v is not None
+    }
     try:
-        data = TypeAdapter(AccountIn).validate_python({"channel": args.channel, **fields})
+        data: AccountIn = TypeAdapter(AccountIn).validate_python(
+            {"channel": args.channel, **fields}
+        )
     except ValidationError as exc:
         sys.exit(f"omnibox: invalid account: {exc}")
     settings = _settings()
-    rt = Runtime(settings)
+    engine = make_engine(settings.database_url)
     try:
-        async with rt.sessionmaker() as session, session.begin():
+        async with make_sessionmaker(engine)() as session, session.begin():
             account = await accounts.create_account(session, data)
         public = accounts.to_public(account, settings.public_url)
-        print(f"{public.channel} account {public.id} '{public.name}' created; "
-              f"point the platform's webhook at {public.webhook_url}")
+        print(
+            f"{public.channel} account {public.id} '{public.name}' created; "
+            f"point the platform's webhook at {public.webhook_url}"
+        )
     except accounts.AccountExists as exc:
         sys.exit(f"omnibox: {exc}")
     finally:
-        await rt.stop()
+        await engine.dispose()
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="omnibox", description="Unified inbox service")
     sub = p.add_subparsers(dest="command", required=True)
-    for name, text in (("serve", "API + worker in one process (runs migrations first)"),
-                       ("api", "the HTTP API only")):
+    for name, text in (
+        ("serve", "API + worker in one process (runs migrations first)"),
+        ("api", "the HTTP API only"),
+    ):
         sp = sub.add_parser(name, help=text)
         sp.add_argument("--host", default="127.0.0.1")
         sp.add_argument("--port", type=int, default=8000)
@@ -116,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     aa.add_argument("--ig-user-id", help="instagram: professional account id")
     return p
 
+
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -128,4 +164,3 @@ def main(argv: list[str] | None = None) -> None:
         "account": lambda: asyncio.run(_account_add(args)),
     }
     commands[args.command]()
-

@@ -36,10 +36,14 @@ class Runtime:
     def make_worker(self) -> Worker:
         s = self.settings
         return Worker(
-            self.engine, self.queue, self.adapters,
-            retry=RetryPolicy(s.queue_max_attempts, s.queue_retry_base_seconds,
-                              s.queue_retry_max_seconds),
-            batch_size=s.worker_batch_size, idle_seconds=s.worker_idle_seconds,
+            self.engine,
+            self.queue,
+            self.adapters,
+            retry=RetryPolicy(
+                s.queue_max_attempts, s.queue_retry_base_seconds, s.queue_retry_max_seconds
+            ),
+            batch_size=s.worker_batch_size,
+            idle_seconds=s.worker_idle_seconds,
         )
 
     async def start(self, *, intake: bool = True, worker: bool = False) -> None:

@@ -10,6 +10,9 @@ from inbox.channels import ChannelAdapter
 
 def build_adapters() -> dict[str, ChannelAdapter]:
     adapters: list[ChannelAdapter] = [
-        TelegramAdapter(), VkAdapter(), FacebookAdapter(), InstagramAdapter()
+        TelegramAdapter(),
+        VkAdapter(),
+        FacebookAdapter(),
+        InstagramAdapter(),
     ]
     return {adapter.channel.value: adapter for adapter in adapters}

@@ -26,9 +26,7 @@ class ChannelAdapter(Protocol):
         """The platform's own id of this delivery, used to drop redeliveries at the door."""
         ...
 
-    def normalise(
-        self, payload: Mapping[str, Any], account_external_id: str
-    ) -> list[InboundEvent]:
+    def normalise(self, payload: Mapping[str, Any], account_external_id: str) -> list[InboundEvent]:
         """Pure: one payload (or one Meta entry) to zero or more events."""
         ...
 

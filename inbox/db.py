@@ -42,9 +42,7 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def insert_ignore(
-    dialect_name: str, table: Table, index_elements: Sequence[str]
-) -> Insert:
+def insert_ignore(dialect_name: str, table: Table, index_elements: Sequence[str]) -> Insert:
     """``INSERT … ON CONFLICT (index_elements) DO NOTHING`` for SQLite and PostgreSQL.
 
     Deduplication always goes through this: the unique constraint decides, never a

@@ -109,7 +109,7 @@ class InboundEvent:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-class UnsupportedEvent(Exception):  # noqa: N818 - reads as "this event is unsupported"
+class UnsupportedEvent(Exception):
     """The payload is well-formed but of an event type we do not handle."""
 
     def __init__(self, event_type: str) -> None:
@@ -117,5 +117,5 @@ class UnsupportedEvent(Exception):  # noqa: N818 - reads as "this event is unsup
         self.event_type = event_type
 
 
-class AnomalousPayload(Exception):  # noqa: N818
+class AnomalousPayload(Exception):
     """The payload claims a known type but lacks what that type must carry."""

@@ -22,9 +22,7 @@ EVENTS_ANOMALOUS = Counter(
 EVENTS_PROCESSED = Counter(
     "omnibox_events_processed_total", "Queue items processed by the worker", ["channel"]
 )
-MESSAGES_STORED = Counter(
-    "omnibox_messages_stored_total", "New messages stored", ["channel"]
-)
+MESSAGES_STORED = Counter("omnibox_messages_stored_total", "New messages stored", ["channel"])
 EVENTS_RETRIED = Counter(
     "omnibox_events_retried_total", "Queue items scheduled for another attempt", ["channel"]
 )

@@ -18,6 +18,14 @@ from inbox.users.models import User
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Account", "AccountContact", "Contact", "Conversation", "ConversationLabel", "DeadEventRow",
-    "Message", "QueuedEventRow", "User", "metadata",
+    "Account",
+    "AccountContact",
+    "Contact",
+    "Conversation",
+    "ConversationLabel",
+    "DeadEventRow",
+    "Message",
+    "QueuedEventRow",
+    "User",
+    "metadata",
 ]

@@ -50,9 +50,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
-        if (
-            self.environment == "production"
-            and self.secret_key.get_secret_value() in ("", PLACEHOLDER_SECRET)
+        if self.environment == "production" and self.secret_key.get_secret_value() in (
+            "",
+            PLACEHOLDER_SECRET,
         ):
             raise ConfigError(
                 "OMNIBOX_SECRET_KEY is unset or the placeholder; set a long random value "

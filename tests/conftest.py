@@ -9,4 +9,4 @@ os.environ.setdefault("OMNIBOX_ENVIRONMENT", "test")
 os.environ.pop("OMNIBOX_REDIS_URL", None)
 os.environ.pop("OMNIBOX_DATABASE_URL", None)
 
-from tests.support.fixtures import *  # noqa: E402, F403
+from tests.support.fixtures import *  # noqa: F403

@@ -30,7 +30,9 @@ async def create_account(
                 raise HTTPException(422, "register_webhook needs OMNIBOX_PUBLIC_URL to be set")
             try:
                 await register_webhook(
-                    data.token, public.webhook_url, data.webhook_secret,
+                    data.token,
+                    public.webhook_url,
+                    data.webhook_secret,
                     rt.settings.telegram_api_base,
                 )
             except WebhookSetupError as exc:  # the transaction rolls back: nothing half-made
@@ -41,5 +43,9 @@ async def create_account(
 
 
 @router.get("/accounts")
-async def list_accounts(rt: RuntimeDep, session: SessionDep, _user: CurrentUser) -> list[AccountOut]:
-    return [service.to_public(a, rt.settings.public_url) for a in await service.list_accounts(session)]
+async def list_accounts(
+    rt: RuntimeDep, session: SessionDep, _user: CurrentUser
+) -> list[AccountOut]:
+    return [
+        service.to_public(a, rt.settings.public_url) for a in await service.list_accounts(session)
+    ]

@@ -19,7 +19,7 @@ class TokenIn(BaseModel):
 
 class TokenOut(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the scheme name, not a secret
 
 
 class UserOut(BaseModel):

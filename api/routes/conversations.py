@@ -33,8 +33,9 @@ async def list_conversations(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page:
-    f = queries.ConversationFilter(status, channel, account_id, kind, assignee_id, team_id,
-                                   label, q or None)
+    f = queries.ConversationFilter(
+        status, channel, account_id, kind, assignee_id, team_id, label, q or None
+    )
     conn = await session.connection()
     try:
         items, next_cursor = await queries.list_conversations(conn, f, limit=limit, cursor=cursor)

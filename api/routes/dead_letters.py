@@ -47,8 +47,13 @@ def _out(d: DeadEvent) -> DeadLetterOut:
     except UnicodeDecodeError:
         payload = base64.b64encode(d.payload).decode()
     return DeadLetterOut(
-        id=d.id, channel=d.channel, account_id=d.account_id, dedup_key=d.dedup_key,
-        attempts=d.attempts, error=d.error, payload=payload,
+        id=d.id,
+        channel=d.channel,
+        account_id=d.account_id,
+        dedup_key=d.dedup_key,
+        attempts=d.attempts,
+        error=d.error,
+        payload=payload,
         received_at=datetime.fromtimestamp(d.received_at, UTC),
         parked_at=datetime.fromtimestamp(d.parked_at, UTC),
     )

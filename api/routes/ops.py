@@ -34,8 +34,9 @@ async def healthz(rt: RuntimeDep) -> Response:
         log.warning("health: queue: %s", exc)
         checks["queue"] = "down"
     healthy = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ok" if healthy else "degraded", **checks},
-                        status_code=200 if healthy else 503)
+    return JSONResponse(
+        {"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503
+    )
 
 
 @router.get("/metrics")

@@ -56,8 +56,12 @@ class AccountDirectory:
 
     async def _load(self, where: object) -> AccountKeys | None:
         query = select(
-            _accounts.c.id, _accounts.c.channel, _accounts.c.external_id,
-            _accounts.c.webhook_secret, _accounts.c.secret, _accounts.c.confirmation_code,
+            _accounts.c.id,
+            _accounts.c.channel,
+            _accounts.c.external_id,
+            _accounts.c.webhook_secret,
+            _accounts.c.secret,
+            _accounts.c.confirmation_code,
         ).where(where, _accounts.c.is_active.is_(True))  # type: ignore[arg-type]
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).first()

@@ -29,4 +29,6 @@ class Account(SQLModel, table=True):
     secret: str = Field(default="", max_length=256)  # VK Callback "secret"
     confirmation_code: str = Field(default="", max_length=64)  # VK confirmation answer
     is_active: bool = True
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )

@@ -19,9 +19,9 @@ class _In(BaseModel):
 class TelegramAccountIn(_In):
     channel: Literal["telegram"]
     token: Annotated[str, StringConstraints(pattern=r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")]
-    webhook_secret: Annotated[
-        str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,256}$")
-    ] = Field(description="Telegram's secret_token: 1-256 of A-Z a-z 0-9 _ -")
+    webhook_secret: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,256}$")] = Field(
+        description="Telegram's secret_token: 1-256 of A-Z a-z 0-9 _ -"
+    )
     register_webhook: bool | None = Field(
         default=None,
         description="call setWebhook now; defaults to yes when OMNIBOX_PUBLIC_URL is set",

@@ -16,8 +16,10 @@ from inbox.accounts.schemas import (
     VkAccountIn,
 )
 
+_accounts = Account.__table__  # type: ignore[attr-defined]
 
-class AccountExists(Exception):  # noqa: N818
+
+class AccountExists(Exception):
     pass
 
 
@@ -43,8 +45,9 @@ async def create_account(session: AsyncSession, data: AccountIn) -> Account:
         confirmation_code=data.confirmation_code if isinstance(data, VkAccountIn) else "",
     )
     existing = await session.scalar(
-        select(Account.id).where(
-            Account.channel == account.channel, Account.external_id == account.external_id
+        select(_accounts.c.id).where(
+            _accounts.c.channel == account.channel,
+            _accounts.c.external_id == account.external_id,
         )
     )
     if existing is not None:
@@ -69,18 +72,27 @@ def webhook_url(account: Account, public_url: str | None) -> str:
 def to_public(account: Account, public_url: str | None) -> AccountOut:
     assert account.id is not None
     return AccountOut(
-        id=account.id, channel=account.channel, name=account.name,
-        external_id=account.external_id, webhook_url=webhook_url(account, public_url),
-        is_active=account.is_active, created_at=account.created_at,
+        id=account.id,
+        channel=account.channel,
+        name=account.name,
+        external_id=account.external_id,
+        webhook_url=webhook_url(account, public_url),
+        is_active=account.is_active,
+        created_at=account.created_at,
     )
 
 
 async def list_accounts(session: AsyncSession) -> list[Account]:
-    return list((await session.scalars(select(Account).order_by(Account.id))).all())
+    return list((await session.scalars(select(Account).order_by(_accounts.c.id))).all())
 
 
 # re-exported for type hints in callers
 __all__ = [
-    "AccountExists", "FacebookAccountIn", "InstagramAccountIn", "create_account",
-    "list_accounts", "to_public", "webhook_url",
+    "AccountExists",
+    "FacebookAccountIn",
+    "InstagramAccountIn",
+    "create_account",
+    "list_accounts",
+    "to_public",
+    "webhook_url",
 ]

@@ -66,8 +66,12 @@ async def list_conversations(
     conditions = [
         col == value
         for col, value in (
-            (c.c.status, f.status), (c.c.channel, f.channel), (c.c.account_id, f.account_id),
-            (c.c.kind, f.kind), (c.c.assignee_id, f.assignee_id), (c.c.team_id, f.team_id),
+            (c.c.status, f.status),
+            (c.c.channel, f.channel),
+            (c.c.account_id, f.account_id),
+            (c.c.kind, f.kind),
+            (c.c.assignee_id, f.assignee_id),
+            (c.c.team_id, f.team_id),
         )
         if value is not None
     ]
@@ -107,8 +111,9 @@ async def get_conversation(conn: AsyncConnection, conversation_id: int) -> dict[
     c = conversations
     row = (
         await conn.execute(
-            select(c, contacts.c.display_name, contacts.c.username,
-                   contacts.c.external_id.label("cx"))
+            select(
+                c, contacts.c.display_name, contacts.c.username, contacts.c.external_id.label("cx")
+            )
             .join(contacts, contacts.c.id == c.c.contact_id)
             .where(c.c.id == conversation_id)
         )
@@ -134,13 +139,24 @@ async def _labels_of(conn: AsyncConnection, ids: list[int]) -> dict[int, list[st
 
 def _conversation_out(r: Any, label_list: list[str]) -> dict[str, Any]:
     return {
-        "id": r.id, "channel": r.channel, "account_id": r.account_id, "kind": r.kind,
-        "status": r.status, "assignee_id": r.assignee_id, "team_id": r.team_id,
-        "labels": label_list, "priority": r.priority,
-        "contact": {"id": r.contact_id, "display_name": r.display_name or r.cx,
-                    "username": r.username, "external_id": r.cx},
+        "id": r.id,
+        "channel": r.channel,
+        "account_id": r.account_id,
+        "kind": r.kind,
+        "status": r.status,
+        "assignee_id": r.assignee_id,
+        "team_id": r.team_id,
+        "labels": label_list,
+        "priority": r.priority,
+        "contact": {
+            "id": r.contact_id,
+            "display_name": r.display_name or r.cx,
+            "username": r.username,
+            "external_id": r.cx,
+        },
         "post": {"id": r.post_id, "url": r.post_url, "text": r.post_text} if r.post_id else None,
-        "last_message_at": r.last_message_at, "created_at": r.created_at,
+        "last_message_at": r.last_message_at,
+        "created_at": r.created_at,
         "updated_at": r.updated_at,
     }
 
@@ -153,9 +169,7 @@ async def list_messages(
     if cursor:
         at, row_id = decode_cursor(cursor)
         query = query.where(or_(m.c.platform_ts > at, and_(m.c.platform_ts == at, m.c.id > row_id)))
-    rows = (
-        await conn.execute(query.order_by(m.c.platform_ts, m.c.id).limit(limit + 1))
-    ).all()
+    rows = (await conn.execute(query.order_by(m.c.platform_ts, m.c.id).limit(limit + 1))).all()
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1].platform_ts, page[-1].id) if len(rows) > limit else None
     return [_message_out(r) for r in page], next_cursor
@@ -163,16 +177,23 @@ async def list_messages(
 
 def _message_out(r: Any) -> dict[str, Any]:
     return {
-        "id": r.id, "conversation_id": r.conversation_id, "direction": r.direction,
-        "sender_type": r.sender_type, "kind": r.kind,
+        "id": r.id,
+        "conversation_id": r.conversation_id,
+        "direction": r.direction,
+        "sender_type": r.sender_type,
+        "kind": r.kind,
         "text": "" if r.deleted_at else r.text,
         "attachments": [] if r.deleted_at else (r.attachments or []),
-        "created_at": r.platform_ts, "received_at": r.created_at,
-        "external_id": r.external_id, "delivery_status": r.delivery_status,
-        "private": r.private, "author": {"external_id": r.author_external_id,
-                                         "name": r.author_name},
+        "created_at": r.platform_ts,
+        "received_at": r.created_at,
+        "external_id": r.external_id,
+        "delivery_status": r.delivery_status,
+        "private": r.private,
+        "author": {"external_id": r.author_external_id, "name": r.author_name},
         "reply_to_external_id": r.reply_to_external_id,
-        "parent_comment_id": r.parent_comment_id, "payload": r.payload,
-        "edited_at": r.edited_at, "deleted_at": r.deleted_at,
+        "parent_comment_id": r.parent_comment_id,
+        "payload": r.payload,
+        "edited_at": r.edited_at,
+        "deleted_at": r.deleted_at,
         "edit_history": r.edit_history or [],
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from inbox.conversations.models import (
@@ -40,10 +40,17 @@ async def upsert_contact(
     now = utcnow()
     await conn.execute(
         insert_ignore(dialect_of(conn), contacts, ["channel", "external_id"]),
-        [{
-            "channel": channel, "external_id": external_id, "display_name": display_name,
-            "username": username, "language": language, "created_at": now, "updated_at": now,
-        }],
+        [
+            {
+                "channel": channel,
+                "external_id": external_id,
+                "display_name": display_name,
+                "username": username,
+                "language": language,
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
     )
     row = (
         await conn.execute(
@@ -86,19 +93,21 @@ async def set_account_contact(
         )
 
 
-async def upsert_conversation(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
+async def upsert_conversation(conn: AsyncConnection, values: dict[str, Any]) -> Any:
     """Create the conversation of a thread if new; return (id, status, last_message_at)."""
     now = utcnow()
     await conn.execute(
         insert_ignore(dialect_of(conn), conversations, ["account_id", "thread_key"]),
-        [{"status": ConversationStatus.OPEN.value, "created_at": now, "updated_at": now,
-          **values}],
+        [{"status": ConversationStatus.OPEN.value, "created_at": now, "updated_at": now, **values}],
     )
     return (
         await conn.execute(
             select(
-                conversations.c.id, conversations.c.status, conversations.c.last_message_at,
-                conversations.c.last_customer_message_at, conversations.c.contact_id,
+                conversations.c.id,
+                conversations.c.status,
+                conversations.c.last_message_at,
+                conversations.c.last_customer_message_at,
+                conversations.c.contact_id,
             ).where(
                 conversations.c.account_id == values["account_id"],
                 conversations.c.thread_key == values["thread_key"],
@@ -107,9 +116,7 @@ async def upsert_conversation(conn: AsyncConnection, values: dict[str, Any]) -> 
     ).one()
 
 
-async def find_conversation(
-    conn: AsyncConnection, account_id: int, thread_key: str
-) -> int | None:
+async def find_conversation(conn: AsyncConnection, account_id: int, thread_key: str) -> int | None:
     return await conn.scalar(
         select(conversations.c.id).where(
             conversations.c.account_id == account_id, conversations.c.thread_key == thread_key
@@ -127,14 +134,15 @@ async def insert_message(conn: AsyncConnection, values: dict[str, Any]) -> bool:
     return row is not None
 
 
-async def find_message(
-    conn: AsyncConnection, account_id: int, external_id: str
-) -> Row[Any] | None:
+async def find_message(conn: AsyncConnection, account_id: int, external_id: str) -> Any:
     return (
         await conn.execute(
             select(
-                messages.c.id, messages.c.conversation_id, messages.c.text,
-                messages.c.edit_history, messages.c.deleted_at,
+                messages.c.id,
+                messages.c.conversation_id,
+                messages.c.text,
+                messages.c.edit_history,
+                messages.c.deleted_at,
             ).where(messages.c.account_id == account_id, messages.c.external_id == external_id)
         )
     ).first()
@@ -146,7 +154,7 @@ async def update_message(conn: AsyncConnection, message_id: int, **values: Any) 
 
 async def touch_conversation(
     conn: AsyncConnection,
-    conversation: Row[Any],
+    conversation: Any,
     at: datetime,
     *,
     from_customer: bool,
@@ -166,12 +174,15 @@ async def touch_conversation(
     )
 
 
-async def get_conversation_row(conn: AsyncConnection, conversation_id: int) -> Row[Any] | None:
+async def get_conversation_row(conn: AsyncConnection, conversation_id: int) -> Any:
     return (
         await conn.execute(
             select(
-                conversations.c.id, conversations.c.status, conversations.c.last_message_at,
-                conversations.c.last_customer_message_at, conversations.c.contact_id,
+                conversations.c.id,
+                conversations.c.status,
+                conversations.c.last_message_at,
+                conversations.c.last_customer_message_at,
+                conversations.c.contact_id,
             ).where(conversations.c.id == conversation_id)
         )
     ).first()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
-class QueueUnavailable(Exception):  # noqa: N818 - reads as "the queue is unavailable"
+class QueueUnavailable(Exception):
     """The queue could not take the event; the webhook must answer 5xx so the platform retries."""
 
 

@@ -79,8 +79,13 @@ class EmbeddedQueue:
             .where(_q.c.id.in_(ready.scalar_subquery()))
             .values(lease_owner=consumer, lease_until=now + self._lease, attempts=_q.c.attempts + 1)
             .returning(
-                _q.c.id, _q.c.channel, _q.c.account_id, _q.c.dedup_key, _q.c.payload,
-                _q.c.received_at, _q.c.attempts,
+                _q.c.id,
+                _q.c.channel,
+                _q.c.account_id,
+                _q.c.dedup_key,
+                _q.c.payload,
+                _q.c.received_at,
+                _q.c.attempts,
             )
         )
         async with self._engine.begin() as conn:
@@ -111,8 +116,11 @@ class EmbeddedQueue:
                 update(_q)
                 .where(_q.c.id == int(event.id))
                 .values(
-                    status="pending", available_at=time.time() + delay,
-                    lease_owner=None, lease_until=None, last_error=error[:4000],
+                    status="pending",
+                    available_at=time.time() + delay,
+                    lease_owner=None,
+                    lease_until=None,
+                    last_error=error[:4000],
                 )
             )
 
@@ -136,12 +144,18 @@ class EmbeddedQueue:
             if result.rowcount == 0:  # purged meanwhile: enqueue it afresh
                 await conn.execute(
                     insert_ignore(self._dialect, _q, ["account_id", "dedup_key"]),
-                    [{
-                        "channel": dead.channel, "account_id": dead.account_id,
-                        "dedup_key": dead.dedup_key, "payload": dead.payload,
-                        "received_at": dead.received_at, "available_at": now,
-                        "status": "pending", "attempts": 0,
-                    }],
+                    [
+                        {
+                            "channel": dead.channel,
+                            "account_id": dead.account_id,
+                            "dedup_key": dead.dedup_key,
+                            "payload": dead.payload,
+                            "received_at": dead.received_at,
+                            "available_at": now,
+                            "status": "pending",
+                            "attempts": 0,
+                        }
+                    ],
                 )
 
     async def depth(self) -> int:

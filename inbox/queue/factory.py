@@ -15,11 +15,15 @@ def make_queue(settings: Settings, engine: AsyncEngine, *, prefix: str = "omnibo
     if settings.redis_url:
         redis = Redis.from_url(settings.redis_url, decode_responses=False)
         return RedisStreamQueue(
-            redis, engine, prefix=prefix, lease_seconds=settings.queue_lease_seconds,
+            redis,
+            engine,
+            prefix=prefix,
+            lease_seconds=settings.queue_lease_seconds,
             max_attempts=settings.queue_max_attempts,
             block_ms=max(1, int(settings.worker_idle_seconds * 1000)),
         )
     return EmbeddedQueue(
-        engine, lease_seconds=settings.queue_lease_seconds,
+        engine,
+        lease_seconds=settings.queue_lease_seconds,
         max_attempts=settings.queue_max_attempts,
     )

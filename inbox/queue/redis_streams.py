@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
@@ -88,8 +88,14 @@ class RedisStreamQueue:
                 for e in events:
                     await self._enqueue_script(
                         keys=[f"{self._dedup}{e.account_id}:{e.dedup_key}", self._stream],
-                        args=[DEDUP_TTL_SECONDS, e.channel, e.account_id, e.dedup_key,
-                              e.payload, repr(e.received_at)],
+                        args=[
+                            DEDUP_TTL_SECONDS,
+                            e.channel,
+                            e.account_id,
+                            e.dedup_key,
+                            e.payload,
+                            repr(e.received_at),
+                        ],
                         client=pipe,
                     )
                 results = await pipe.execute()
@@ -111,7 +117,7 @@ class RedisStreamQueue:
             taken.extend(await self._with_delivery_counts(entries))
         if len(taken) < limit:
             block = None if taken else self._block_ms
-            response = await self._redis.xreadgroup(
+            response: Any = await self._redis.xreadgroup(
                 self._group, consumer, {self._stream: ">"}, count=limit - len(taken), block=block
             )
             for _stream, stream_entries in response or []:
@@ -127,9 +133,10 @@ class RedisStreamQueue:
         if not ids:
             return []
         counts: dict[bytes, int] = {}
-        for info in await self._redis.xpending_range(
+        pending: Any = await self._redis.xpending_range(
             self._stream, self._group, min=ids[0], max=ids[-1], count=len(ids) * 4
-        ):
+        )
+        for info in pending:
             counts[_as_bytes(info["message_id"])] = int(info["times_delivered"])
         return [
             _decode(eid, fields, counts.get(_as_bytes(eid), 2)) for eid, fields in entries if fields
@@ -148,7 +155,7 @@ class RedisStreamQueue:
         item_id = uuid.uuid4().hex
         fields = _encode(event, attempts=event.attempts)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(f"{self._delayed_item}{item_id}", mapping=fields)
+            pipe.hset(f"{self._delayed_item}{item_id}", mapping=cast(Any, fields))
             pipe.zadd(self._delayed, {item_id: time.time() + delay})
             pipe.xack(self._stream, self._group, event.id)
             pipe.xdel(self._stream, event.id)
@@ -162,8 +169,14 @@ class RedisStreamQueue:
     async def requeue(self, dead: DeadEvent) -> None:
         await self._redis.xadd(
             self._stream,
-            {"c": dead.channel, "a": dead.account_id, "k": dead.dedup_key,
-             "p": dead.payload, "r": repr(dead.received_at), "n": "0"},
+            {
+                "c": dead.channel,
+                "a": dead.account_id,
+                "k": dead.dedup_key,
+                "p": dead.payload,
+                "r": repr(dead.received_at),
+                "n": "0",
+            },
         )
 
     async def depth(self) -> int:
@@ -186,8 +199,12 @@ def _as_bytes(value: str | bytes) -> bytes:
 
 def _encode(event: QueuedEvent, attempts: int) -> dict[str, Any]:
     return {
-        "c": event.channel, "a": event.account_id, "k": event.dedup_key, "p": event.payload,
-        "r": repr(event.received_at), "n": str(attempts),
+        "c": event.channel,
+        "a": event.account_id,
+        "k": event.dedup_key,
+        "p": event.payload,
+        "r": repr(event.received_at),
+        "n": str(attempts),
     }
 
 

@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inbox.users.models import Role, User
 from inbox.users.security import hash_password, verify_password
 
+_users = User.__table__  # type: ignore[attr-defined]
 
-class UserExists(Exception):  # noqa: N818
+
+class UserExists(Exception):
     pass
 
 
@@ -26,7 +28,7 @@ async def create_user(
     email = normalise_email(email)
     if "@" not in email:
         raise ValueError(f"not an email address: {email!r}")
-    if await session.scalar(select(User.id).where(User.email == email)) is not None:
+    if await session.scalar(select(_users.c.id).where(_users.c.email == email)) is not None:
         raise UserExists(f"a user with email {email} exists")
     user = User(email=email, name=name, password_hash=hash_password(password), role=role.value)
     session.add(user)

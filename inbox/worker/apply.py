@@ -42,19 +42,24 @@ async def _customer_contact(conn: AsyncConnection, event: InboundEvent) -> int:
     if event.direction is Direction.IN:
         a = event.author
         return await repo.upsert_contact(
-            conn, channel=event.channel.value, external_id=a.id,
-            display_name=a.display_name or a.username or "", username=a.username,
+            conn,
+            channel=event.channel.value,
+            external_id=a.id,
+            display_name=a.display_name or a.username or "",
+            username=a.username,
             language=a.language,
         )
     return await repo.upsert_contact(
-        conn, channel=event.channel.value, external_id=event.thread.peer_id,
-        display_name="", username=None, language=None,
+        conn,
+        channel=event.channel.value,
+        external_id=event.thread.peer_id,
+        display_name="",
+        username=None,
+        language=None,
     )
 
 
-async def _conversation_for(
-    conn: AsyncConnection, account_id: int, event: InboundEvent
-) -> Any:
+async def _conversation_for(conn: AsyncConnection, account_id: int, event: InboundEvent) -> Any:
     thread = event.thread
     if (
         event.direction is Direction.OUT
@@ -72,10 +77,15 @@ async def _conversation_for(
     return await repo.upsert_conversation(
         conn,
         {
-            "account_id": account_id, "channel": event.channel.value,
-            "kind": thread.kind.value, "thread_key": thread.key, "peer_id": thread.peer_id,
-            "contact_id": contact_id, "post_id": post.id if post else None,
-            "post_url": post.url if post else None, "post_text": post.text if post else None,
+            "account_id": account_id,
+            "channel": event.channel.value,
+            "kind": thread.kind.value,
+            "thread_key": thread.key,
+            "peer_id": thread.peer_id,
+            "contact_id": contact_id,
+            "post_id": post.id if post else None,
+            "post_url": post.url if post else None,
+            "post_text": post.text if post else None,
             "last_message_at": event.platform_ts,
         },
     )
@@ -107,9 +117,7 @@ def _attachment(attachment: Any) -> dict[str, Any]:
 
 async def _store_message(conn: AsyncConnection, account_id: int, event: InboundEvent) -> Applied:
     conversation = await _conversation_for(conn, account_id, event)
-    stored = await repo.insert_message(
-        conn, _message_values(account_id, conversation.id, event)
-    )
+    stored = await repo.insert_message(conn, _message_values(account_id, conversation.id, event))
     if stored:
         inbound = event.direction is Direction.IN
         await repo.touch_conversation(conn, conversation, event.platform_ts, from_customer=inbound)
@@ -131,8 +139,10 @@ async def _apply_edit(conn: AsyncConnection, account_id: int, event: InboundEven
         stored = await repo.insert_message(conn, values)
         return Applied(stored=stored, conversation_id=conversation.id)
     if existing.text != event.text:
-        history = [*(existing.edit_history or []),
-                   {"text": existing.text, "replaced_at": event.platform_ts.isoformat()}]
+        history = [
+            *(existing.edit_history or []),
+            {"text": existing.text, "replaced_at": event.platform_ts.isoformat()},
+        ]
         await repo.update_message(
             conn, existing.id, text=event.text, edit_history=history, edited_at=event.platform_ts
         )
@@ -157,7 +167,10 @@ async def _apply_opt(conn: AsyncConnection, account_id: int, event: InboundEvent
     contact_id = await _customer_contact(conn, event)
     opted_out = event.kind is EventKind.OPT_OUT
     await repo.set_account_contact(
-        conn, account_id, contact_id, opted_out=opted_out,
+        conn,
+        account_id,
+        contact_id,
+        opted_out=opted_out,
         **({} if opted_out else {"unreachable": False}),
     )
     conversation_id = await repo.find_conversation(conn, account_id, event.thread.key)
@@ -166,11 +179,16 @@ async def _apply_opt(conn: AsyncConnection, account_id: int, event: InboundEvent
         await repo.insert_message(
             conn,
             {
-                "conversation_id": conversation_id, "account_id": account_id,
-                "external_id": event.external_id, "direction": Direction.IN.value,
-                "sender_type": SenderType.SYSTEM.value, "kind": "system",
+                "conversation_id": conversation_id,
+                "account_id": account_id,
+                "external_id": event.external_id,
+                "direction": Direction.IN.value,
+                "sender_type": SenderType.SYSTEM.value,
+                "kind": "system",
                 "text": f"{event.author.display_name or 'The contact'} {note}",
-                "attachments": [], "edit_history": [], "platform_ts": event.platform_ts,
+                "attachments": [],
+                "edit_history": [],
+                "platform_ts": event.platform_ts,
                 "created_at": utcnow(),
             },
         )

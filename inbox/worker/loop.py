@@ -9,6 +9,7 @@ them again cannot help.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -79,10 +80,8 @@ class Worker:
                 log.exception("worker iteration failed; pausing before the next")
                 done = 0
             if done == 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self._idle)
-                except TimeoutError:
-                    pass
         log.info("worker %s stopped", self.consumer)
 
     async def run_once(self) -> int:
@@ -132,8 +131,13 @@ class Worker:
     async def _fail(self, item: QueuedEvent, exc: Exception) -> bool:
         error = f"{type(exc).__name__}: {exc}"
         if item.attempts >= self._retry.max_attempts:
-            log.error("giving up on %s %s after %d attempts: %s",
-                      item.channel, item.id, item.attempts, error)
+            log.error(
+                "giving up on %s %s after %d attempts: %s",
+                item.channel,
+                item.id,
+                item.attempts,
+                error,
+            )
             metrics.EVENTS_PARKED.labels(item.channel).inc()
             await self._queue.park(item, error)
         else:

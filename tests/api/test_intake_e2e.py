@@ -18,16 +18,18 @@ from tests.support.factories import (
 from tests.support.payloads import load_payload
 
 
-async def _conversations(client: httpx.AsyncClient, headers: dict[str, str], **params: Any
-                         ) -> list[dict[str, Any]]:
+async def _conversations(
+    client: httpx.AsyncClient, headers: dict[str, str], **params: Any
+) -> list[dict[str, Any]]:
     r = await client.get("/api/v1/conversations", params=params, headers=headers)
     assert r.status_code == 200, r.text
     items: list[dict[str, Any]] = r.json()["items"]
     return items
 
 
-async def _messages(client: httpx.AsyncClient, headers: dict[str, str], conversation_id: int
-                    ) -> list[dict[str, Any]]:
+async def _messages(
+    client: httpx.AsyncClient, headers: dict[str, str], conversation_id: int
+) -> list[dict[str, Any]]:
     r = await client.get(f"/api/v1/conversations/{conversation_id}/messages", headers=headers)
     assert r.status_code == 200, r.text
     items: list[dict[str, Any]] = r.json()["items"]
@@ -35,15 +37,18 @@ async def _messages(client: httpx.AsyncClient, headers: dict[str, str], conversa
 
 
 class TestTelegram:
-    async def test_dm_then_edit_keeps_history(self, client: httpx.AsyncClient, runtime: Runtime
-                                              ) -> None:
+    async def test_dm_then_edit_keeps_history(
+        self, client: httpx.AsyncClient, runtime: Runtime
+    ) -> None:
         headers = await admin_headers(client, runtime)
         accounts = await add_all_accounts(client, headers)
         tg = accounts["telegram"]["id"]
-        assert (await post_telegram(client, tg, load_payload("telegram", "message__dm_text"))
-                ).status_code == 200
-        assert (await post_telegram(client, tg, load_payload("telegram", "edited_message__dm"))
-                ).status_code == 200
+        assert (
+            await post_telegram(client, tg, load_payload("telegram", "message__dm_text"))
+        ).status_code == 200
+        assert (
+            await post_telegram(client, tg, load_payload("telegram", "edited_message__dm"))
+        ).status_code == 200
         assert await drain(runtime) == 2
 
         [conv] = await _conversations(client, headers, channel="telegram")
@@ -55,7 +60,8 @@ class TestTelegram:
         assert msg["direction"] == "in"
         assert msg["sender_type"] == "contact"
         assert msg["text"] == "Hello! My order #A-1048 has not arrived yet, can you check?"
-        assert msg["edit_history"][0]["text"].endswith("#A-1043 has not arrived yet, can you check?")
+        [before] = msg["edit_history"]
+        assert before["text"] == "Hello! My order #A-1043 has not arrived yet, can you check?"
         assert msg["external_id"] == "5123456789:4410"
         assert msg["created_at"].startswith("2025-01-21T09:00:00")
 
@@ -64,8 +70,11 @@ class TestTelegram:
     ) -> None:
         headers = await admin_headers(client, runtime)
         tg = (await add_all_accounts(client, headers))["telegram"]["id"]
-        for name in ("message__automatic_forward", "message__discussion_comment",
-                     "message__discussion_reply_to_comment"):
+        for name in (
+            "message__automatic_forward",
+            "message__discussion_comment",
+            "message__discussion_reply_to_comment",
+        ):
             r = await post_telegram(client, tg, load_payload("telegram", name))
             assert r.status_code == 200
         await drain(runtime)
@@ -119,8 +128,9 @@ class TestVk:
         assert [m["sender_type"] for m in msgs] == ["contact", "agent"]
         assert msgs[0]["text"] == "Good afternoon, do you deliver to Kazan?"
 
-    async def test_wall_comment_then_delete(self, client: httpx.AsyncClient, runtime: Runtime
-                                            ) -> None:
+    async def test_wall_comment_then_delete(
+        self, client: httpx.AsyncClient, runtime: Runtime
+    ) -> None:
         headers = await admin_headers(client, runtime)
         vk = (await add_all_accounts(client, headers))["vk"]["id"]
         await post_vk(client, vk, load_payload("vk", "wall_reply_new"))
@@ -141,21 +151,25 @@ class TestVk:
 
 
 class TestMeta:
-    async def test_batch_of_message_and_postback(self, client: httpx.AsyncClient,
-                                                 runtime: Runtime) -> None:
+    async def test_batch_of_message_and_postback(
+        self, client: httpx.AsyncClient, runtime: Runtime
+    ) -> None:
         headers = await admin_headers(client, runtime)
         await add_all_accounts(client, headers)
-        assert (await post_facebook(client, load_payload("facebook", "messages__batch"))
-                ).status_code == 200
+        assert (
+            await post_facebook(client, load_payload("facebook", "messages__batch"))
+        ).status_code == 200
         await drain(runtime)
         convs = await _conversations(client, headers, channel="facebook")
         assert len(convs) == 2
-        texts = sorted([m["text"] for c in convs
-                        for m in await _messages(client, headers, c["id"])])
+        texts = sorted(
+            [m["text"] for c in convs for m in await _messages(client, headers, c["id"])]
+        )
         assert texts == ["Hi! Do you ship to Tbilisi?", "Talk to an agent"]
 
-    async def test_feed_comment_and_reply_keep_parent(self, client: httpx.AsyncClient,
-                                                      runtime: Runtime) -> None:
+    async def test_feed_comment_and_reply_keep_parent(
+        self, client: httpx.AsyncClient, runtime: Runtime
+    ) -> None:
         headers = await admin_headers(client, runtime)
         await add_all_accounts(client, headers)
         await post_facebook(client, load_payload("facebook", "feed__comment_add"))
@@ -163,13 +177,14 @@ class TestMeta:
         await drain(runtime)
         convs = await _conversations(client, headers, channel="facebook", kind="comment")
         assert convs
-        all_msgs = [m for c in convs for m in await _messages(client, headers, c["id"])]  # noqa: E501
+        all_msgs = [m for c in convs for m in await _messages(client, headers, c["id"])]
         replies = [m for m in all_msgs if m["parent_comment_id"]]
         assert replies, "a reply to a comment keeps its parent"
         assert convs[0]["post"]["id"] == "102030405060708_987654321012345"
 
-    async def test_instagram_dm_and_comment(self, client: httpx.AsyncClient, runtime: Runtime
-                                            ) -> None:
+    async def test_instagram_dm_and_comment(
+        self, client: httpx.AsyncClient, runtime: Runtime
+    ) -> None:
         headers = await admin_headers(client, runtime)
         await add_all_accounts(client, headers)
         for name in ("messages__text", "comments"):

@@ -30,9 +30,7 @@ def load_payload(platform: str, name: str) -> dict[str, Any]:
 
 
 def all_payloads() -> list[tuple[str, str]]:
-    return sorted(
-        (p.parent.name, p.stem) for p in PAYLOAD_DIR.glob("*/*.json")
-    )
+    return sorted((p.parent.name, p.stem) for p in PAYLOAD_DIR.glob("*/*.json"))
 
 
 def event_name(name: str) -> str:

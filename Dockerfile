@@ -1,0 +1,21 @@
+# One image, three roles: `omnibox serve` (all in one, the default), `omnibox api`,
+# `omnibox worker`. Configuration comes from OMNIBOX_* environment variables.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    OMNIBOX_DATABASE_URL=sqlite+aiosqlite:////data/omnibox.db
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY inbox ./inbox
+COPY bots ./bots
+COPY rules ./rules
+COPY api ./api
+RUN pip install . && python -m compileall -q /usr/local/lib/python3.11/site-packages \
+    && useradd --create-home --uid 10001 omnibox && mkdir /data && chown omnibox /data
+
+USER omnibox
+VOLUME ["/data"]
+EXPOSE 8000
+ENTRYPOINT ["omnibox"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
