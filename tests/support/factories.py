@@ -28,9 +28,9 @@ async def add_user(rt: Runtime, email: str, role: Role, password: str = "passwor
     return user.id
 
 
-async def login(client: httpx.AsyncClient, email: str, password: str = "password-123") -> dict[
-    str, str
-]:
+async def login(
+    client: httpx.AsyncClient, email: str, password: str = "password-123"
+) -> dict[str, str]:
     r = await client.post("/api/v1/auth/token", json={"email": email, "password": password})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
@@ -42,22 +42,41 @@ async def admin_headers(client: httpx.AsyncClient, rt: Runtime) -> dict[str, str
 
 
 ACCOUNT_BODIES: dict[str, dict[str, Any]] = {
-    "telegram": {"channel": "telegram", "name": "Acme bot", "token": TG_TOKEN,
-                 "webhook_secret": TG_SECRET},
-    "vk": {"channel": "vk", "name": "Acme VK", "group_id": VK_GROUP, "token": "vk-token",
-           "secret": VK_SECRET, "confirmation_code": VK_CONFIRMATION},
-    "facebook": {"channel": "facebook", "name": "Acme Page", "page_id": FB_PAGE,
-                 "token": "fb-page-token"},
-    "instagram": {"channel": "instagram", "name": "Acme IG", "ig_user_id": IG_USER,
-                  "token": "ig-token"},
+    "telegram": {
+        "channel": "telegram",
+        "name": "Acme bot",
+        "token": TG_TOKEN,
+        "webhook_secret": TG_SECRET,
+    },
+    "vk": {
+        "channel": "vk",
+        "name": "Acme VK",
+        "group_id": VK_GROUP,
+        "token": "vk-token",
+        "secret": VK_SECRET,
+        "confirmation_code": VK_CONFIRMATION,
+    },
+    "facebook": {
+        "channel": "facebook",
+        "name": "Acme Page",
+        "page_id": FB_PAGE,
+        "token": "fb-page-token",
+    },
+    "instagram": {
+        "channel": "instagram",
+        "name": "Acme IG",
+        "ig_user_id": IG_USER,
+        "token": "ig-token",
+    },
 }
 
 
 async def add_account(
     client: httpx.AsyncClient, headers: dict[str, str], channel: str, **overrides: Any
 ) -> dict[str, Any]:
-    r = await client.post("/api/v1/accounts", json={**ACCOUNT_BODIES[channel], **overrides},
-                          headers=headers)
+    r = await client.post(
+        "/api/v1/accounts", json={**ACCOUNT_BODIES[channel], **overrides}, headers=headers
+    )
     assert r.status_code == 201, r.text
     data: dict[str, Any] = r.json()
     return data
@@ -74,7 +93,9 @@ def body_of(payload: dict[str, Any]) -> bytes:
 
 
 async def post_telegram(
-    client: httpx.AsyncClient, account_id: int, payload: dict[str, Any] | bytes,
+    client: httpx.AsyncClient,
+    account_id: int,
+    payload: dict[str, Any] | bytes,
     secret: str | None = TG_SECRET,
 ) -> httpx.Response:
     body = payload if isinstance(payload, bytes) else body_of(payload)
@@ -88,12 +109,14 @@ async def post_vk(
     client: httpx.AsyncClient, account_id: int, payload: dict[str, Any] | bytes
 ) -> httpx.Response:
     body = payload if isinstance(payload, bytes) else body_of(payload)
-    return await client.post(f"/webhooks/vk/{account_id}", content=body,
-                             headers={"Content-Type": "application/json"})
+    return await client.post(
+        f"/webhooks/vk/{account_id}", content=body, headers={"Content-Type": "application/json"}
+    )
 
 
 async def post_facebook(
-    client: httpx.AsyncClient, payload: dict[str, Any] | bytes,
+    client: httpx.AsyncClient,
+    payload: dict[str, Any] | bytes,
     app_secret: str | None = "fb-app-secret",
 ) -> httpx.Response:
     body = payload if isinstance(payload, bytes) else body_of(payload)
