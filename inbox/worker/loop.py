@@ -35,6 +35,10 @@ anomalous_log = logging.getLogger("omnibox.events.anomalous")
 
 _accounts = Account.__table__  # type: ignore[attr-defined]
 
+# Telegram redelivers for up to 24 h and Meta for 36 h; a week keeps a wide margin.
+DEDUP_HORIZON_SECONDS = 7 * 24 * 3600
+PURGE_EVERY_SECONDS = 600.0
+
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
@@ -73,7 +77,11 @@ class Worker:
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker %s started", self.consumer)
+        next_purge = time.monotonic() + PURGE_EVERY_SECONDS
         while not stop.is_set():
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+                await self._purge()
             try:
                 done = await self.run_once()
             except Exception:
@@ -83,6 +91,18 @@ class Worker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self._idle)
         log.info("worker %s stopped", self.consumer)
+
+    async def _purge(self) -> None:
+        """Forget processed deliveries once no platform can redeliver them (embedded queue)."""
+        purge = getattr(self._queue, "purge_done", None)
+        if purge is None:
+            return
+        try:
+            removed = await purge(DEDUP_HORIZON_SECONDS)
+            if removed:
+                log.info("purged %d processed events", removed)
+        except Exception:
+            log.exception("purging processed events failed; will try again later")
 
     async def run_once(self) -> int:
         """Process one batch; returns how many events it took."""
