@@ -27,7 +27,8 @@ def refuse(channel: str, status: int, reason: str, detail: str) -> NoReturn:
 
 
 def parse_account_id(channel: str, raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
+    # isascii: str.isdigit() is also true for superscript and fullwidth digits.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         refuse(channel, 404, "unknown_account", "unknown account")
     return int(raw)
 
@@ -35,7 +36,9 @@ def parse_account_id(channel: str, raw: str) -> int:
 async def read_body(request: Request, channel: str, limit: int) -> bytes:
     """The raw body, refusing anything over ``limit`` bytes without reading it all."""
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    if declared is not None and (
+        not (declared.isascii() and declared.isdigit()) or int(declared) > limit
+    ):
         refuse(channel, 413, "too_large", f"body over {limit} bytes")
     body = bytearray()
     async for chunk in request.stream():
