@@ -60,11 +60,12 @@ def create_app(
 
 
 def _jsonable(errors: object) -> object:
-    """Validation errors may hold raw input bytes; keep the response always serialisable."""
+    """Validation errors without the rejected input (it may hold a password or a token, and
+    raw bytes), so the response is always serialisable and never echoes a secret."""
     if isinstance(errors, list):
         return [_jsonable(e) for e in errors]
     if isinstance(errors, dict):
-        return {k: _jsonable(v) for k, v in errors.items() if k != "ctx"}
+        return {k: _jsonable(v) for k, v in errors.items() if k not in ("ctx", "input")}
     if isinstance(errors, bytes | bytearray):
         return errors.decode("utf-8", "replace")
     return errors

@@ -22,11 +22,13 @@ log = logging.getLogger("omnibox")
 
 
 class Runtime:
-    def __init__(self, settings: Settings, *, queue_prefix: str = "omnibox:") -> None:
+    def __init__(self, settings: Settings, *, queue_prefix: str | None = None) -> None:
         self.settings = settings
         self.engine: AsyncEngine = make_engine(settings.database_url)
         self.sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(self.engine)
-        self.queue: EventQueue = make_queue(settings, self.engine, prefix=queue_prefix)
+        self.queue: EventQueue = make_queue(
+            settings, self.engine, prefix=queue_prefix or settings.queue_prefix
+        )
         self.intake = Intake(self.queue)
         self.accounts = AccountDirectory(self.engine)
         self.adapters: dict[str, ChannelAdapter] = build_adapters()

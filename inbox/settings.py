@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     queue_retry_max_seconds: float = Field(default=600.0, gt=0)
     worker_batch_size: int = Field(default=100, ge=1)
     worker_idle_seconds: float = Field(default=0.5, gt=0)
+    # Namespace of the Redis Streams queue's keys: several deployments (or test runs) can
+    # share one Redis without seeing each other's events. Unused by the embedded queue.
+    queue_prefix: str = Field(default="omnibox:", min_length=1)
     access_log: bool = False
 
     @model_validator(mode="after")

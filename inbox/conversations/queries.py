@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -31,11 +31,18 @@ def encode_cursor(at: datetime, row_id: int) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """Only what ``encode_cursor`` makes: an aware time and a row id the database can hold.
+
+    Cursors come from clients, so anything else is a BadCursor, never a database error.
+    """
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         at, row_id = orjson.loads(raw)
-        return datetime.fromisoformat(at), int(row_id)
-    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        when = datetime.fromisoformat(at)
+        if when.tzinfo is None or not isinstance(row_id, int) or not 0 < row_id < 2**63:
+            raise ValueError("not a cursor this service made")
+        return when.astimezone(UTC), row_id
+    except (binascii.Error, ValueError, TypeError, OverflowError, orjson.JSONDecodeError) as exc:
         raise BadCursor("invalid cursor") from exc
 
 
