@@ -35,7 +35,7 @@ class Runtime:
         self._stop = asyncio.Event()
         self._worker_task: asyncio.Task[None] | None = None
 
-    def make_worker(self) -> Worker:
+    def make_worker(self, *, beside_intake: bool = False) -> Worker:
         s = self.settings
         return Worker(
             self.engine,
@@ -46,6 +46,7 @@ class Runtime:
             ),
             batch_size=s.worker_batch_size,
             idle_seconds=s.worker_idle_seconds,
+            defer_to=self.intake.under_pressure if beside_intake else None,
         )
 
     async def start(self, *, intake: bool = True, worker: bool = False) -> None:
@@ -53,7 +54,7 @@ class Runtime:
             self.intake.start()
         if worker:
             self._worker_task = asyncio.create_task(
-                self.make_worker().run(self._stop), name="omnibox-worker"
+                self.make_worker(beside_intake=intake).run(self._stop), name="omnibox-worker"
             )
 
     async def stop(self) -> None:

@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from inbox.queue.base import EventQueue, NewEvent, QueueUnavailable
 
 log = logging.getLogger("omnibox.intake")
 
 MAX_BATCH = 500
+# Above this many webhooks a second, intake counts as under pressure (see ``under_pressure``).
+PRESSURE_RATE = 500.0
 
 
 class Intake:
@@ -25,6 +28,9 @@ class Intake:
         self._pending: list[tuple[NewEvent, asyncio.Future[bool]]] = []
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._window_start = time.monotonic()
+        self._window_count = 0
+        self._rate = 0.0
 
     def start(self) -> None:
         if self._task is None:
@@ -48,10 +54,29 @@ class Intake:
         """
         if self._task is None:
             raise QueueUnavailable("intake is not running")
+        self._count()
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._pending.append((event, future))
         self._wakeup.set()
         return await future
+
+    def _count(self) -> None:
+        self._window_count += 1
+        now = time.monotonic()
+        if now - self._window_start >= 0.2:
+            self._rate = self._window_count / (now - self._window_start)
+            self._window_start, self._window_count = now, 0
+
+    def under_pressure(self) -> bool:
+        """True while webhooks arrive faster than ``PRESSURE_RATE`` a second.
+
+        A worker in the same process (``omnibox serve``) asks this before each batch and, while
+        it is true, takes fewer batches: acknowledging the platforms comes first, since an
+        acknowledged event is already durable and the backlog drains once the burst is over.
+        """
+        if time.monotonic() - self._window_start > 1.0:
+            return False  # no webhook for a second: whatever the last window said is stale
+        return self._rate > PRESSURE_RATE
 
     async def _run(self) -> None:
         while True:

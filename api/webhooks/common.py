@@ -26,7 +26,18 @@ def refuse(channel: str, status: int, reason: str, detail: str) -> NoReturn:
     raise HTTPException(status_code=status, detail=detail)
 
 
-def parse_account_id(channel: str, raw: str) -> int:
+# The path parameter is read by hand (see parse_account_id); this keeps it in /docs.
+ACCOUNT_ID_PARAM: dict[str, Any] = {
+    "parameters": [
+        {"name": "account_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    ]
+}
+
+
+def parse_account_id(channel: str, request: Request) -> int:
+    """The ``{account_id}`` of the path, read by hand: a typed path parameter costs FastAPI's
+    parameter machinery ~20% of a webhook's time (measured with bench/ingest)."""
+    raw = str(request.path_params.get("account_id", ""))
     # isascii: str.isdigit() is also true for superscript and fullwidth digits.
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         refuse(channel, 404, "unknown_account", "unknown account")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from api.webhooks.common import (
+    ACCOUNT_ID_PARAM,
     parse_account_id,
     parse_object,
     read_body,
@@ -19,10 +20,15 @@ router = APIRouter()
 CHANNEL = "telegram"
 
 
-@router.post("/webhooks/telegram/{account_id}", include_in_schema=True, tags=["webhooks"])
-async def telegram_webhook(account_id: str, request: Request) -> Response:
+@router.post(
+    "/webhooks/telegram/{account_id}",
+    include_in_schema=True,
+    tags=["webhooks"],
+    openapi_extra=ACCOUNT_ID_PARAM,
+)
+async def telegram_webhook(request: Request) -> Response:
     rt = runtime(request)
-    account = await rt.accounts.by_id(parse_account_id(CHANNEL, account_id))
+    account = await rt.accounts.by_id(parse_account_id(CHANNEL, request))
     if account is None or account.channel != CHANNEL:
         refuse(CHANNEL, 404, "unknown_account", "unknown account")
     header = request.headers.get("x-telegram-bot-api-secret-token")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from api.webhooks.common import (
+    ACCOUNT_ID_PARAM,
     parse_account_id,
     parse_object,
     read_body,
@@ -20,10 +21,15 @@ router = APIRouter()
 CHANNEL = "vk"
 
 
-@router.post("/webhooks/vk/{account_id}", tags=["webhooks"], response_class=PlainTextResponse)
-async def vk_webhook(account_id: str, request: Request) -> Response:
+@router.post(
+    "/webhooks/vk/{account_id}",
+    tags=["webhooks"],
+    response_class=PlainTextResponse,
+    openapi_extra=ACCOUNT_ID_PARAM,
+)
+async def vk_webhook(request: Request) -> Response:
     rt = runtime(request)
-    account = await rt.accounts.by_id(parse_account_id(CHANNEL, account_id))
+    account = await rt.accounts.by_id(parse_account_id(CHANNEL, request))
     if account is None or account.channel != CHANNEL:
         refuse(CHANNEL, 404, "unknown_account", "unknown account")
     body = await read_body(request, CHANNEL, rt.settings.max_body_bytes)

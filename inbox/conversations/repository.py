@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from inbox.conversations.models import (
     AccountContact,
@@ -19,7 +18,7 @@ from inbox.conversations.models import (
     ConversationStatus,
     Message,
 )
-from inbox.db import dialect_of, insert_ignore
+from inbox.db import Conn, dialect_of, insert_ignore
 from inbox.types import utcnow
 
 contacts = Contact.__table__  # type: ignore[attr-defined]
@@ -29,7 +28,7 @@ messages = Message.__table__  # type: ignore[attr-defined]
 
 
 async def upsert_contact(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     channel: str,
     external_id: str,
@@ -74,9 +73,7 @@ async def upsert_contact(
     return int(row.id)
 
 
-async def set_account_contact(
-    conn: AsyncConnection, account_id: int, contact_id: int, **values: Any
-) -> None:
+async def set_account_contact(conn: Conn, account_id: int, contact_id: int, **values: Any) -> None:
     now = utcnow()
     await conn.execute(
         insert_ignore(dialect_of(conn), account_contacts, ["account_id", "contact_id"]),
@@ -93,7 +90,7 @@ async def set_account_contact(
         )
 
 
-async def upsert_conversation(conn: AsyncConnection, values: dict[str, Any]) -> Any:
+async def upsert_conversation(conn: Conn, values: dict[str, Any]) -> Any:
     """Create the conversation of a thread if new; return (id, status, last_message_at)."""
     now = utcnow()
     await conn.execute(
@@ -116,15 +113,16 @@ async def upsert_conversation(conn: AsyncConnection, values: dict[str, Any]) -> 
     ).one()
 
 
-async def find_conversation(conn: AsyncConnection, account_id: int, thread_key: str) -> int | None:
-    return await conn.scalar(
+async def find_conversation(conn: Conn, account_id: int, thread_key: str) -> int | None:
+    found: int | None = await conn.scalar(
         select(conversations.c.id).where(
             conversations.c.account_id == account_id, conversations.c.thread_key == thread_key
         )
     )
+    return found
 
 
-async def insert_message(conn: AsyncConnection, values: dict[str, Any]) -> bool:
+async def insert_message(conn: Conn, values: dict[str, Any]) -> bool:
     """Insert unless the platform id is known; True when this call stored it."""
     stmt = insert_ignore(dialect_of(conn), messages, ["account_id", "external_id"]).returning(
         messages.c.id
@@ -134,7 +132,7 @@ async def insert_message(conn: AsyncConnection, values: dict[str, Any]) -> bool:
     return row is not None
 
 
-async def find_message(conn: AsyncConnection, account_id: int, external_id: str) -> Any:
+async def find_message(conn: Conn, account_id: int, external_id: str) -> Any:
     return (
         await conn.execute(
             select(
@@ -148,12 +146,12 @@ async def find_message(conn: AsyncConnection, account_id: int, external_id: str)
     ).first()
 
 
-async def update_message(conn: AsyncConnection, message_id: int, **values: Any) -> None:
+async def update_message(conn: Conn, message_id: int, **values: Any) -> None:
     await conn.execute(update(messages).where(messages.c.id == message_id).values(**values))
 
 
 async def touch_conversation(
-    conn: AsyncConnection,
+    conn: Conn,
     conversation: Any,
     at: datetime,
     *,
@@ -174,7 +172,7 @@ async def touch_conversation(
     )
 
 
-async def get_conversation_row(conn: AsyncConnection, conversation_id: int) -> Any:
+async def get_conversation_row(conn: Conn, conversation_id: int) -> Any:
     return (
         await conn.execute(
             select(

@@ -6,15 +6,15 @@ import time
 from collections.abc import Sequence
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from inbox.db import Conn
 from inbox.queue.base import DeadEvent, EventQueue, QueuedEvent
 from inbox.queue.models import DeadEventRow
 
 _dead = DeadEventRow.__table__  # type: ignore[attr-defined]
 
 
-async def insert_dead(conn: AsyncConnection, event: QueuedEvent, error: str) -> None:
+async def insert_dead(conn: Conn, event: QueuedEvent, error: str) -> None:
     await conn.execute(
         insert(_dead).values(
             channel=event.channel,
@@ -45,7 +45,7 @@ def _to_dead(row: DeadEventRow) -> DeadEvent:
 
 
 async def list_dead(
-    conn: AsyncConnection, *, limit: int = 50, before_id: int | None = None
+    conn: Conn, *, limit: int = 50, before_id: int | None = None
 ) -> list[DeadEvent]:
     query = select(_dead).order_by(_dead.c.id.desc()).limit(limit)
     if before_id is not None:
@@ -54,12 +54,12 @@ async def list_dead(
     return [_to_dead(DeadEventRow.model_validate(row._mapping)) for row in rows]
 
 
-async def get_dead(conn: AsyncConnection, dead_id: int) -> DeadEvent | None:
+async def get_dead(conn: Conn, dead_id: int) -> DeadEvent | None:
     row = (await conn.execute(select(_dead).where(_dead.c.id == dead_id))).first()
     return _to_dead(DeadEventRow.model_validate(row._mapping)) if row else None
 
 
-async def replay_dead(conn: AsyncConnection, queue: EventQueue, ids: Sequence[int]) -> int:
+async def replay_dead(conn: Conn, queue: EventQueue, ids: Sequence[int]) -> int:
     """Requeue then delete: a crash in between replays twice, which the worker absorbs."""
     replayed = 0
     for dead_id in ids:

@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from inbox.db import insert_ignore
+from inbox.db import Conn, insert_ignore, transact, writing
 from inbox.queue.base import DeadEvent, NewEvent, QueuedEvent, QueueUnavailable
 from inbox.queue.dead_letters import insert_dead
 from inbox.queue.models import QueuedEventRow
@@ -48,9 +48,13 @@ class EmbeddedQueue:
         stmt = insert_ignore(self._dialect, _q, ["account_id", "dedup_key"]).returning(
             _q.c.account_id, _q.c.dedup_key
         )
+
+        async def insert(conn: Conn) -> set[tuple[int, str]]:
+            result = await conn.execute(stmt, rows)
+            return {(row.account_id, row.dedup_key) for row in result}
+
         try:
-            async with self._engine.begin() as conn:
-                inserted = {(r[0], r[1]) for r in (await conn.execute(stmt, rows)).all()}
+            inserted = await transact(self._engine, insert)
         except SQLAlchemyError as exc:
             raise QueueUnavailable(str(exc)) from exc
         flags: list[bool] = []
@@ -88,7 +92,7 @@ class EmbeddedQueue:
                 _q.c.attempts,
             )
         )
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             rows = (await conn.execute(stmt)).all()
         claimed = sorted(
             (QueuedEvent(str(r[0]), r[1], r[2], r[3], bytes(r[4]), r[5], r[6]) for r in rows),
@@ -103,7 +107,7 @@ class EmbeddedQueue:
     async def ack(self, events: Sequence[QueuedEvent]) -> None:
         if not events:
             return
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             await conn.execute(
                 update(_q)
                 .where(_q.c.id.in_([int(e.id) for e in events]))
@@ -111,7 +115,7 @@ class EmbeddedQueue:
             )
 
     async def retry(self, event: QueuedEvent, delay: float, error: str) -> None:
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             await conn.execute(
                 update(_q)
                 .where(_q.c.id == int(event.id))
@@ -125,7 +129,7 @@ class EmbeddedQueue:
             )
 
     async def park(self, event: QueuedEvent, error: str) -> None:
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             await conn.execute(
                 update(_q)
                 .where(_q.c.id == int(event.id))
@@ -135,7 +139,7 @@ class EmbeddedQueue:
 
     async def requeue(self, dead: DeadEvent) -> None:
         now = time.time()
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             result = await conn.execute(
                 update(_q)
                 .where(_q.c.account_id == dead.account_id, _q.c.dedup_key == dead.dedup_key)
@@ -166,7 +170,7 @@ class EmbeddedQueue:
     async def purge_done(self, older_than_seconds: float) -> int:
         """Forget processed events once platforms can no longer redeliver them."""
         cutoff = time.time() - older_than_seconds
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             result = await conn.execute(
                 delete(_q).where(and_(_q.c.status == "done", _q.c.processed_at < cutoff))
             )

@@ -9,10 +9,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from inbox.conversations import repository as repo
 from inbox.conversations.models import SenderType
+from inbox.db import Conn
 from inbox.events import Direction, EventKind, InboundEvent, ThreadKind
 from inbox.types import utcnow
 
@@ -25,7 +24,7 @@ class Applied:
     conversation_id: int | None = None
 
 
-async def apply_event(conn: AsyncConnection, account_id: int, event: InboundEvent) -> Applied:
+async def apply_event(conn: Conn, account_id: int, event: InboundEvent) -> Applied:
     if event.kind in (EventKind.MESSAGE, EventKind.POSTBACK):
         return await _store_message(conn, account_id, event)
     if event.kind is EventKind.EDIT:
@@ -37,7 +36,7 @@ async def apply_event(conn: AsyncConnection, account_id: int, event: InboundEven
     return Applied(stored=False)  # reactions and system bookkeeping: nothing to keep yet
 
 
-async def _customer_contact(conn: AsyncConnection, event: InboundEvent) -> int:
+async def _customer_contact(conn: Conn, event: InboundEvent) -> int:
     """The customer of the thread: the author, or for the brand's own DM echoes the peer."""
     if event.direction is Direction.IN:
         a = event.author
@@ -59,7 +58,7 @@ async def _customer_contact(conn: AsyncConnection, event: InboundEvent) -> int:
     )
 
 
-async def _conversation_for(conn: AsyncConnection, account_id: int, event: InboundEvent) -> Any:
+async def _conversation_for(conn: Conn, account_id: int, event: InboundEvent) -> Any:
     thread = event.thread
     if (
         event.direction is Direction.OUT
@@ -115,7 +114,7 @@ def _attachment(attachment: Any) -> dict[str, Any]:
     return {k: v for k, v in dataclasses.asdict(attachment).items() if v not in (None, {})}
 
 
-async def _store_message(conn: AsyncConnection, account_id: int, event: InboundEvent) -> Applied:
+async def _store_message(conn: Conn, account_id: int, event: InboundEvent) -> Applied:
     conversation = await _conversation_for(conn, account_id, event)
     stored = await repo.insert_message(conn, _message_values(account_id, conversation.id, event))
     if stored:
@@ -128,7 +127,7 @@ async def _store_message(conn: AsyncConnection, account_id: int, event: InboundE
     return Applied(stored=stored, conversation_id=conversation.id)
 
 
-async def _apply_edit(conn: AsyncConnection, account_id: int, event: InboundEvent) -> Applied:
+async def _apply_edit(conn: Conn, account_id: int, event: InboundEvent) -> Applied:
     existing = await repo.find_message(conn, account_id, event.external_id)
     if existing is None:
         # The edit came before the original (or the original predates us): keep the edited
@@ -149,7 +148,7 @@ async def _apply_edit(conn: AsyncConnection, account_id: int, event: InboundEven
     return Applied(stored=False, conversation_id=existing.conversation_id)
 
 
-async def _apply_delete(conn: AsyncConnection, account_id: int, event: InboundEvent) -> Applied:
+async def _apply_delete(conn: Conn, account_id: int, event: InboundEvent) -> Applied:
     existing = await repo.find_message(conn, account_id, event.external_id)
     if existing is None:
         # Leave a tombstone so a late original is recognised as deleted, not shown.
@@ -163,7 +162,7 @@ async def _apply_delete(conn: AsyncConnection, account_id: int, event: InboundEv
     return Applied(stored=False, conversation_id=existing.conversation_id)
 
 
-async def _apply_opt(conn: AsyncConnection, account_id: int, event: InboundEvent) -> Applied:
+async def _apply_opt(conn: Conn, account_id: int, event: InboundEvent) -> Applied:
     contact_id = await _customer_contact(conn, event)
     opted_out = event.kind is EventKind.OPT_OUT
     await repo.set_account_contact(

@@ -1,4 +1,4 @@
-"""The worker loop: claim a batch, process each event in its own transaction, acknowledge.
+"""The worker loop: claim a batch, store it in one transaction, acknowledge.
 
 One loop per process keeps a conversation's events in arrival order on the embedded queue.
 An event whose processing raises is retried with exponential backoff and finally parked in
@@ -15,8 +15,10 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
+from functools import partial
 
 import orjson
 from sqlalchemy import select
@@ -25,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inbox import metrics
 from inbox.accounts.models import Account
 from inbox.channels import ChannelAdapter
-from inbox.events import AnomalousPayload, UnsupportedEvent
+from inbox.db import Conn, transact
+from inbox.events import AnomalousPayload, InboundEvent, UnsupportedEvent
 from inbox.queue.base import EventQueue, QueuedEvent
 from inbox.worker.apply import apply_event
 
@@ -38,6 +41,12 @@ _accounts = Account.__table__  # type: ignore[attr-defined]
 # Telegram redelivers for up to 24 h and Meta for 36 h; a week keeps a wide margin.
 DEDUP_HORIZON_SECONDS = 7 * 24 * 3600
 PURGE_EVERY_SECONDS = 600.0
+DEFERRED_PAUSE = 0.25
+
+
+class Skip(Enum):
+    DROPPED = "dropped"  # unsupported or anomalous: acknowledged, counted, never retried
+    RESCHEDULED = "rescheduled"  # a fault that trying again may cure: retried or parked
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,7 @@ class Worker:
         batch_size: int = 100,
         idle_seconds: float = 0.5,
         consumer: str | None = None,
+        defer_to: Callable[[], bool] | None = None,
     ) -> None:
         self._engine = engine
         self._queue = queue
@@ -74,6 +84,9 @@ class Worker:
         self._idle = idle_seconds
         self.consumer = consumer or consumer_name()
         self._account_ids: dict[int, str] = {}
+        # In ``omnibox serve`` the webhooks share this process: while ``defer_to()`` says they
+        # are arriving fast, take a batch at most every ``DEFERRED_PAUSE`` seconds.
+        self._defer_to = defer_to
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker %s started", self.consumer)
@@ -87,9 +100,12 @@ class Worker:
             except Exception:
                 log.exception("worker iteration failed; pausing before the next")
                 done = 0
-            if done == 0:
+            pause = self._idle if done == 0 else 0.0
+            if done and self._defer_to is not None and self._defer_to():
+                pause = DEFERRED_PAUSE
+            if pause:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self._idle)
+                    await asyncio.wait_for(stop.wait(), timeout=pause)
         log.info("worker %s stopped", self.consumer)
 
     async def _purge(self) -> None:
@@ -107,15 +123,22 @@ class Worker:
     async def run_once(self) -> int:
         """Process one batch; returns how many events it took."""
         batch = await self._queue.claim(self.consumer, self._batch_size)
+        if not batch:
+            return 0
         finished: list[QueuedEvent] = []
+        ready: list[tuple[QueuedEvent, list[InboundEvent]]] = []
         for item in batch:
-            if await self._process(item):
+            prepared = await self._prepare(item)
+            if prepared is Skip.DROPPED:
                 finished.append(item)
+            elif prepared is not Skip.RESCHEDULED:
+                ready.append((item, prepared))
+        finished.extend(await self._store(ready))
         await self._queue.ack(finished)
         return len(batch)
 
-    async def _process(self, item: QueuedEvent) -> bool:
-        """True when the item is finished (stored or dropped), False when rescheduled."""
+    async def _prepare(self, item: QueuedEvent) -> list[InboundEvent] | Skip:
+        """Normalise one item into its events, or say why it is not to be stored now."""
         channel = item.channel
         try:
             account_external_id = await self._account_external_id(item.account_id)
@@ -123,30 +146,67 @@ class Worker:
             payload = orjson.loads(item.payload)
             if isinstance(payload, dict) and getattr(adapter, "needs_received_at", False):
                 payload.setdefault("_received_at", item.received_at)
-            events = adapter.normalise(payload, account_external_id)
+            return adapter.normalise(payload, account_external_id)
         except UnsupportedEvent as exc:
             metrics.EVENTS_UNSUPPORTED.labels(channel, exc.event_type[:64]).inc()
             unsupported_log.info("%s event %r not handled (%s)", channel, exc.event_type, item.id)
-            return True
+            return Skip.DROPPED
         except (AnomalousPayload, orjson.JSONDecodeError) as exc:
             metrics.EVENTS_ANOMALOUS.labels(channel).inc()
             anomalous_log.warning("%s payload %s is anomalous: %s", channel, item.id, exc)
-            return True
+            return Skip.DROPPED
         except Exception as exc:
-            return await self._fail(item, exc)
+            await self._fail(item, exc)
+            return Skip.RESCHEDULED
+
+    async def _store(
+        self, ready: list[tuple[QueuedEvent, list[InboundEvent]]]
+    ) -> list[QueuedEvent]:
+        """Store the batch in one transaction (one commit, not one per event); if any event
+        fails, roll it all back and store event by event, so only the faulty one is retried."""
+        if not ready:
+            return []
         try:
-            async with self._engine.begin() as conn:
-                stored = 0
-                for event in events:
-                    applied = await apply_event(conn, item.account_id, event)
-                    stored += applied.stored
+            counts = await transact(self._engine, partial(self._apply_batch, ready))
+        except Exception as exc:
+            if len(ready) == 1:
+                await self._fail(ready[0][0], exc)
+                return []
+            log.info("batch of %d failed; storing its events one by one", len(ready))
+            return [item for item, events in ready if await self._store_one(item, events)]
+        for (item, _events), stored in zip(ready, counts, strict=True):
+            self._record(item, stored)
+        return [item for item, _events in ready]
+
+    async def _store_one(self, item: QueuedEvent, events: list[InboundEvent]) -> bool:
+        try:
+            stored = await transact(self._engine, partial(self._apply_all, item, events))
         except Exception as exc:
             return await self._fail(item, exc)
-        metrics.EVENTS_PROCESSED.labels(channel).inc()
-        if stored:
-            metrics.MESSAGES_STORED.labels(channel).inc(stored)
-        metrics.PROCESSING_LATENCY.labels(channel).observe(max(0.0, time.time() - item.received_at))
+        self._record(item, stored)
         return True
+
+    @classmethod
+    async def _apply_batch(
+        cls, ready: list[tuple[QueuedEvent, list[InboundEvent]]], conn: Conn
+    ) -> list[int]:
+        return [await cls._apply_all(item, events, conn) for item, events in ready]
+
+    @staticmethod
+    async def _apply_all(item: QueuedEvent, events: list[InboundEvent], conn: Conn) -> int:
+        stored = 0
+        for event in events:
+            applied = await apply_event(conn, item.account_id, event)
+            stored += applied.stored
+        return stored
+
+    @staticmethod
+    def _record(item: QueuedEvent, stored: int) -> None:
+        metrics.EVENTS_PROCESSED.labels(item.channel).inc()
+        if stored:
+            metrics.MESSAGES_STORED.labels(item.channel).inc(stored)
+        latency = max(0.0, time.time() - item.received_at)
+        metrics.PROCESSING_LATENCY.labels(item.channel).observe(latency)
 
     async def _fail(self, item: QueuedEvent, exc: Exception) -> bool:
         error = f"{type(exc).__name__}: {exc}"
