@@ -1,4 +1,4 @@
-"""The explicit list of channel adapters the service wires into the pipeline."""
+"""The explicit lists of channel adapters and senders the service wires into the pipeline."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from bots.facebook.adapter import FacebookAdapter, InstagramAdapter
 from bots.telegram.adapter import TelegramAdapter
 from bots.vk.adapter import VkAdapter
 from inbox.channels import ChannelAdapter
+from inbox.outbound import ChannelSender
 
 
 def build_adapters() -> dict[str, ChannelAdapter]:
@@ -16,3 +17,24 @@ def build_adapters() -> dict[str, ChannelAdapter]:
         InstagramAdapter(),
     ]
     return {adapter.channel.value: adapter for adapter in adapters}
+
+
+def build_senders(
+    telegram_api_base: str, vk_api_base: str, graph_api_base: str, graph_api_version: str
+) -> dict[str, ChannelSender]:
+    """One sender per channel, keyed like :func:`build_adapters`; the caller closes them.
+
+    The senders are imported here, not at the top: vkbottle and httpx cost about a second of
+    start-up that processes which only receive webhooks need not pay.
+    """
+    from bots.facebook.sender import FacebookSender, InstagramSender
+    from bots.telegram.sender import TelegramSender
+    from bots.vk.sender import VkSender
+
+    senders: list[ChannelSender] = [
+        TelegramSender(telegram_api_base),
+        VkSender(vk_api_base),
+        FacebookSender(graph_api_base, graph_api_version),
+        InstagramSender(graph_api_base, graph_api_version),
+    ]
+    return {sender.channel.value: sender for sender in senders}

@@ -37,6 +37,7 @@ class ChannelError(Exception):
     ChannelError
     ├── RateLimited(retry_after)   wait, then retry the same call
     ├── TransientError             back off and retry
+    ├── Refused(reason)            permanent for this item only: never retry, mark it failed
     └── RecipientGone(reason)      permanent: never retry, mark the contact unreachable
     """
 
@@ -51,5 +52,10 @@ class TransientError(ChannelError):
     pass
 
 
+class Refused(ChannelError):
+    """The platform (or a rule we know it enforces) will not take this item: bad request,
+    outside the messaging window, a moderation call this account has no right to make."""
+
+
 class RecipientGone(ChannelError):
-    pass
+    """The person cannot be reached on this account (blocked the bot, VK 901, ...)."""

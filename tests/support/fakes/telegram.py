@@ -1,0 +1,110 @@
+"""A fake Telegram Bot API: ``POST {base}/bot{token}/{method}`` with a form body (aiogram sends
+urlencoded or multipart; nested objects such as ``reply_parameters`` as JSON strings).
+
+Success answers are real Bot API shapes, so aiogram validates them: ``sendMessage`` returns
+a full ``Message`` (per-chat increasing ``message_id``, the chat, the bot as ``from``, date,
+text, the message replied to); ``deleteMessage`` and anything else ``true``. Point aiogram
+(or ``OMNIBOX_TELEGRAM_API_BASE``) at :attr:`FakeTelegram.base_url`::
+
+    async with FakeTelegram() as fake:
+        fake.script_error("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
+        fake.script_error("sendMessage", 403, "Forbidden: bot was blocked by the user")
+        ...
+        [call] = fake.calls_to("sendMessage")
+        assert call.form["text"] == "..."
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Any
+
+from aiohttp import web
+
+from tests.support.fakes.base import Call, FakeServer, Reply, client_port, form_params
+
+BotApiCall = Call  # the name tests have always used for a recorded Bot API call
+
+
+def bot_error(status: int, description: str, retry_after: int | None = None) -> dict[str, Any]:
+    """The Bot API error envelope; ``retry_after`` goes into ``parameters`` as on a 429."""
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return body
+
+
+class FakeTelegram(FakeServer):
+    def __init__(self, *, host: str = "127.0.0.1", rate_limit: int | None = None) -> None:
+        super().__init__(host=host, rate_limit=rate_limit)
+        self._next_id: defaultdict[int, int] = defaultdict(lambda: 1)
+
+    def script_error(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        times: int | None = 1,
+    ) -> None:
+        """Answer the next ``times`` calls to ``method`` with a Bot API error."""
+        body = bot_error(status, description, retry_after)
+        self.script(method, status=status, body=body, times=times)
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_post("/bot{token}/{method}", self._handle)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        call = Call(
+            route=request.match_info["method"],
+            token=request.match_info["token"],
+            params=await form_params(request),
+            http_method=request.method,
+            path=request.path,
+            content_type=request.content_type,
+            client_port=client_port(request),
+        )
+        return await self.respond(call)
+
+    def rate_limited(self, call: Call) -> Reply:
+        return Reply(429, bot_error(429, "Too Many Requests: retry after 1", retry_after=1))
+
+    def success(self, call: Call) -> Reply:
+        if call.route == "sendMessage":
+            return Reply(body={"ok": True, "result": self._message(call)})
+        if call.route == "getMe":
+            return Reply(body={"ok": True, "result": _bot_user(call.token)})
+        return Reply(body={"ok": True, "result": True})
+
+    def _message(self, call: Call) -> dict[str, Any]:
+        raw_chat = str(call.params["chat_id"])  # "@channel" names get a stable fake id
+        chat_id = int(raw_chat) if raw_chat.lstrip("-").isdigit() else -(10**12 + len(raw_chat))
+        replied = None
+        if "reply_parameters" in call.params:
+            replied = int(call.json_field("reply_parameters")["message_id"])
+        # Ids grow per chat, and a reply is always newer than the message it answers.
+        message_id = max(self._next_id[chat_id], (replied or 0) + 1)
+        self._next_id[chat_id] = message_id + 1
+        chat: dict[str, Any] = (
+            {"id": chat_id, "type": "private", "first_name": "Customer"}
+            if chat_id > 0
+            else {"id": chat_id, "type": "supergroup", "title": "Discussion"}
+        )
+        now = int(time.time())
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "from": _bot_user(call.token),
+            "chat": chat,
+            "date": now,
+            "text": call.params.get("text", ""),
+        }
+        if replied is not None:
+            message["reply_to_message"] = {"message_id": replied, "chat": chat, "date": now}
+        return message
+
+
+def _bot_user(token: str) -> dict[str, Any]:
+    bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
+    return {"id": bot_id, "is_bot": True, "first_name": "Fake bot", "username": "fake_bot"}
