@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import accounts, auth, conversations, dead_letters, ops
+from api.routes import accounts, auth, conversation_actions, conversations, dead_letters, ops
 from api.runtime import Runtime
 from api.webhooks import facebook, telegram, vk
 from inbox.settings import Settings, get_settings
@@ -47,6 +47,7 @@ def create_app(
         auth.router,
         accounts.router,
         conversations.router,
+        conversation_actions.router,
         dead_letters.router,
         ops.router,
     ):

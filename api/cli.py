@@ -55,7 +55,7 @@ async def _run_worker() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await rt.make_worker().run(stop)
+        await asyncio.gather(rt.make_worker().run(stop), rt.make_sender().run(stop))
     finally:
         await rt.stop()
 
@@ -128,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--host", default="127.0.0.1")
         sp.add_argument("--port", type=int, default=8000)
         sp.add_argument("--log-level", default="info")
-    sub.add_parser("worker", help="the queue worker only")
+    sub.add_parser("worker", help="the queue worker and the outbox sender, without the API")
     sub.add_parser("migrate", help="create or upgrade the database")
 
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)

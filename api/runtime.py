@@ -6,13 +6,17 @@ import asyncio
 import contextlib
 import logging
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bots.registry import build_adapters
+from bots.registry import build_adapters, build_senders
 from inbox.accounts.directory import AccountDirectory
 from inbox.channels import ChannelAdapter
 from inbox.db import make_engine, make_sessionmaker
 from inbox.intake import Intake
+from inbox.outbound import ChannelSender
+from inbox.outbox.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
+from inbox.outbox.sender import OutboxSender, SendPolicy
 from inbox.queue.base import EventQueue
 from inbox.queue.factory import make_queue
 from inbox.settings import Settings
@@ -26,14 +30,16 @@ class Runtime:
         self.settings = settings
         self.engine: AsyncEngine = make_engine(settings.database_url)
         self.sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(self.engine)
-        self.queue: EventQueue = make_queue(
-            settings, self.engine, prefix=queue_prefix or settings.queue_prefix
-        )
+        self.queue_prefix = queue_prefix or settings.queue_prefix
+        self.queue: EventQueue = make_queue(settings, self.engine, prefix=self.queue_prefix)
         self.intake = Intake(self.queue)
         self.accounts = AccountDirectory(self.engine)
         self.adapters: dict[str, ChannelAdapter] = build_adapters()
         self._stop = asyncio.Event()
         self._worker_task: asyncio.Task[None] | None = None
+        self._sender_task: asyncio.Task[None] | None = None
+        self._senders: dict[str, ChannelSender] = {}
+        self._redis: Redis | None = None
 
     def make_worker(self, *, beside_intake: bool = False) -> Worker:
         s = self.settings
@@ -49,23 +55,60 @@ class Runtime:
             defer_to=self.intake.under_pressure if beside_intake else None,
         )
 
+    def make_sender(self) -> OutboxSender:
+        """The outbox sender, with the platform clients and the shared rate-limit buckets."""
+        s = self.settings
+        if not self._senders:
+            self._senders = build_senders(
+                s.telegram_api_base, s.vk_api_base, s.graph_api_base, s.graph_api_version
+            )
+        limiter: RateLimiter
+        if s.redis_url:
+            if self._redis is None:
+                self._redis = Redis.from_url(s.redis_url)
+            limiter = RedisRateLimiter(self._redis, self.queue_prefix)
+        else:
+            limiter = LocalRateLimiter()
+        policy = SendPolicy(
+            max_attempts=s.outbox_max_attempts,
+            retry_base_seconds=s.queue_retry_base_seconds,
+            retry_max_seconds=s.queue_retry_max_seconds,
+            lease_seconds=s.queue_lease_seconds,
+            telegram_per_second=s.telegram_messages_per_second,
+            vk_per_second=s.vk_requests_per_second,
+            meta_per_second=s.meta_requests_per_second,
+        )
+        return OutboxSender(
+            self.engine, self._senders, limiter, policy=policy, idle_seconds=s.worker_idle_seconds
+        )
+
     async def start(self, *, intake: bool = True, worker: bool = False) -> None:
+        """``worker`` runs both background loops here: the event worker and the outbox sender."""
         if intake:
             self.intake.start()
         if worker:
             self._worker_task = asyncio.create_task(
                 self.make_worker(beside_intake=intake).run(self._stop), name="omnibox-worker"
             )
+            self._sender_task = asyncio.create_task(
+                self.make_sender().run(self._stop), name="omnibox-outbox"
+            )
 
     async def stop(self) -> None:
         self._stop.set()
-        if self._worker_task is not None:
+        for task in (self._worker_task, self._sender_task):
+            if task is None:
+                continue
             try:
-                await asyncio.wait_for(self._worker_task, timeout=10)
+                await asyncio.wait_for(task, timeout=10)
             except TimeoutError:
-                self._worker_task.cancel()
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await self._worker_task
+                    await task
+        for sender in self._senders.values():
+            await sender.close()
+        if self._redis is not None:
+            await self._redis.aclose()
         await self.intake.stop()
         await self.queue.close()
         await self.engine.dispose()

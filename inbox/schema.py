@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 from inbox.accounts.models import Account
+from inbox.automation.models import RuleRow, RuleSetState, RuleTrace
 from inbox.conversations.models import (
     AccountContact,
     Contact,
@@ -12,7 +13,9 @@ from inbox.conversations.models import (
     ConversationLabel,
     Message,
 )
+from inbox.outbox.models import OutboxRow
 from inbox.queue.models import DeadEventRow, QueuedEventRow
+from inbox.teams.models import Team, TeamMember
 from inbox.users.models import User
 
 metadata = SQLModel.metadata
@@ -25,7 +28,13 @@ __all__ = [
     "ConversationLabel",
     "DeadEventRow",
     "Message",
+    "OutboxRow",
     "QueuedEventRow",
+    "RuleRow",
+    "RuleSetState",
+    "RuleTrace",
+    "Team",
+    "TeamMember",
     "User",
     "metadata",
 ]

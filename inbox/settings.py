@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     # share one Redis without seeing each other's events. Unused by the embedded queue.
     queue_prefix: str = Field(default="omnibox:", min_length=1)
     access_log: bool = False
+    # Outbound pace (platforms.md §1.6, §2.4, §3.5; kept under the platforms' ceilings).
+    telegram_messages_per_second: float = Field(default=25.0, gt=0)
+    vk_requests_per_second: float = Field(default=15.0, gt=0)
+    meta_requests_per_second: float = Field(default=250.0, gt=0)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    # Loop guard: automatic (rule) replies per conversation per hour.
+    auto_replies_per_hour: int = Field(default=3, ge=0)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from inbox.types import UTCDateTime, utcnow
@@ -28,6 +29,9 @@ class Account(SQLModel, table=True):
     webhook_secret: str = Field(default="", max_length=256)  # Telegram secret_token
     secret: str = Field(default="", max_length=256)  # VK Callback "secret"
     confirmation_code: str = Field(default="", max_length=64)  # VK confirmation answer
+    # Per-account extras: vk_user_token (VK comment moderation), allow_human_agent (Meta replies
+    # up to 7 days after the customer's last message), calendar (business hours for rules).
+    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     is_active: bool = True
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)

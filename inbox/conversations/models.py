@@ -91,6 +91,7 @@ class Conversation(SQLModel, table=True):
     )
     team_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True, index=True))
     priority: str | None = Field(default=None, max_length=16)
+    snoozed_until: datetime | None = _utc_column(nullable=True)
     post_id: str | None = Field(default=None, max_length=255)
     post_url: str | None = Field(default=None, max_length=1024)
     post_text: str | None = Field(default=None)
@@ -140,7 +141,11 @@ class Message(SQLModel, table=True):
     parent_comment_id: str | None = Field(default=None, max_length=255)
     edit_history: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     private: bool = False
-    delivery_status: str | None = Field(default=None, max_length=16)
+    delivery_status: str | None = Field(default=None, max_length=16)  # queued | sent | failed
+    delivery_error: str | None = Field(default=None, max_length=2000)
+    sender_id: int | None = Field(  # the agent who wrote it (outbound, notes)
+        default=None, sa_column=Column(Integer, ForeignKey("users.id"), nullable=True)
+    )
     platform_ts: datetime = _utc_column()
     created_at: datetime = _utc_column()
     edited_at: datetime | None = _utc_column(nullable=True)

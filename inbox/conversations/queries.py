@@ -14,10 +14,10 @@ from typing import Any
 
 import orjson
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from inbox.conversations.models import ConversationLabel
 from inbox.conversations.repository import contacts, conversations, messages
+from inbox.db import Conn
 
 labels = ConversationLabel.__table__  # type: ignore[attr-defined]
 
@@ -64,7 +64,7 @@ def _like(text: str) -> str:
 
 
 async def list_conversations(
-    conn: AsyncConnection, f: ConversationFilter, *, limit: int, cursor: str | None
+    conn: Conn, f: ConversationFilter, *, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     c = conversations
     query = select(
@@ -114,7 +114,7 @@ async def list_conversations(
     return items, next_cursor
 
 
-async def get_conversation(conn: AsyncConnection, conversation_id: int) -> dict[str, Any] | None:
+async def get_conversation(conn: Conn, conversation_id: int) -> dict[str, Any] | None:
     c = conversations
     row = (
         await conn.execute(
@@ -130,7 +130,7 @@ async def get_conversation(conn: AsyncConnection, conversation_id: int) -> dict[
     return _conversation_out(row, (await _labels_of(conn, [row.id])).get(row.id, []))
 
 
-async def _labels_of(conn: AsyncConnection, ids: list[int]) -> dict[int, list[str]]:
+async def _labels_of(conn: Conn, ids: list[int]) -> dict[int, list[str]]:
     if not ids:
         return {}
     out: dict[int, list[str]] = {}
@@ -139,8 +139,8 @@ async def _labels_of(conn: AsyncConnection, ids: list[int]) -> dict[int, list[st
         .where(labels.c.conversation_id.in_(ids))
         .order_by(labels.c.label)
     )
-    for conversation_id, label in rows:
-        out.setdefault(conversation_id, []).append(label)
+    for row in rows:
+        out.setdefault(row.conversation_id, []).append(row.label)
     return out
 
 
@@ -169,7 +169,7 @@ def _conversation_out(r: Any, label_list: list[str]) -> dict[str, Any]:
 
 
 async def list_messages(
-    conn: AsyncConnection, conversation_id: int, *, limit: int, cursor: str | None
+    conn: Conn, conversation_id: int, *, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     m = messages
     query = select(m).where(m.c.conversation_id == conversation_id)
@@ -180,6 +180,11 @@ async def list_messages(
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1].platform_ts, page[-1].id) if len(rows) > limit else None
     return [_message_out(r) for r in page], next_cursor
+
+
+async def get_message(conn: Conn, message_id: int) -> dict[str, Any] | None:
+    row = (await conn.execute(select(messages).where(messages.c.id == message_id))).first()
+    return None if row is None else _message_out(row)
 
 
 def _message_out(r: Any) -> dict[str, Any]:
@@ -195,6 +200,8 @@ def _message_out(r: Any) -> dict[str, Any]:
         "received_at": r.created_at,
         "external_id": r.external_id,
         "delivery_status": r.delivery_status,
+        "delivery_error": r.delivery_error,
+        "sender_id": r.sender_id,
         "private": r.private,
         "author": {"external_id": r.author_external_id, "name": r.author_name},
         "reply_to_external_id": r.reply_to_external_id,

@@ -117,7 +117,8 @@ class FakeServer:
         self.calls.clear()
 
     def calls_to(self, route: str) -> list[Call]:
-        return [c for c in self.calls if c.route == route]
+        """Calls to ``route``, exact (``POST /123/comments``) or generic (``POST /{id}/...``)."""
+        return [c for c in self.calls if route == c.route or route in self.candidates(c)[:-1]]
 
     # --- for subclasses -------------------------------------------------------------------
 

@@ -1,0 +1,241 @@
+"""The outbox sender: claims due rows and makes each platform call within the platform's limits.
+
+Rows of one chat are sent in order, one after the other; different chats go in parallel, each
+waiting only for its own buckets. What a failure means is decided here from the error type of
+:mod:`inbox.channels` alone: wait (rate limit, not counted as an attempt), back off (transient,
+up to ``max_attempts``), or give up on the item (refused) or on the person (recipient gone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from inbox.channels import RateLimited, RecipientGone, Refused
+from inbox.db import Conn, transact
+from inbox.events import Channel, ThreadKind
+from inbox.outbound import AccountAuth, ChannelSender, Outbound, OutboundAction
+from inbox.outbox import store
+from inbox.outbox.ratelimit import Limit, RateLimiter, acquire
+from inbox.outbox.store import Claimed
+from inbox.types import utcnow
+
+log = logging.getLogger("omnibox.outbox")
+
+META_WINDOW = timedelta(hours=24)
+HUMAN_AGENT_WINDOW = timedelta(days=7)
+ACCOUNT_CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class SendPolicy:
+    max_attempts: int = 8
+    retry_base_seconds: float = 2.0
+    retry_max_seconds: float = 600.0
+    lease_seconds: float = 60.0
+    telegram_per_second: float = 25.0
+    vk_per_second: float = 15.0
+    meta_per_second: float = 250.0
+
+    def backoff(self, attempts: int) -> float:
+        return float(min(self.retry_max_seconds, self.retry_base_seconds * 2 ** (attempts - 1)))
+
+    def limits(self, channel: str, account_id: int, item: Claimed) -> tuple[Limit, ...]:
+        chat = str(item.request.get("peer_id", ""))
+        if channel == Channel.TELEGRAM:
+            if item.request.get("private"):
+                chat = str(item.request.get("recipient_id", chat))
+            group = item.request.get("thread_kind") == ThreadKind.COMMENT and not item.request.get(
+                "private"
+            )
+            per_chat = Limit(f"tg:{account_id}:{chat}", 20 / 60 if group else 1.0, burst=3)
+            return per_chat, Limit(f"tg:{account_id}", self.telegram_per_second, burst=5)
+        if channel == Channel.VK:
+            return (Limit(f"vk:{account_id}", self.vk_per_second, burst=3),)
+        return (Limit(f"meta:{account_id}", self.meta_per_second, burst=20),)
+
+
+def _safe_to_resend(channel: str, action: str) -> bool:
+    """After a crash mid-call: VK dedups on random_id / guid, and moderation is idempotent."""
+    return channel == Channel.VK or action != OutboundAction.SEND
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        senders: Mapping[str, ChannelSender],
+        limiter: RateLimiter,
+        *,
+        policy: SendPolicy,
+        batch_size: int = 50,
+        idle_seconds: float = 0.5,
+    ) -> None:
+        self._engine = engine
+        self._senders = senders
+        self._limiter = limiter
+        self._policy = policy
+        self._batch_size = batch_size
+        self._idle = idle_seconds
+        self._accounts: dict[int, tuple[float, Any]] = {}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                done = await self.run_once()
+            except Exception:
+                log.exception("outbox iteration failed; pausing before the next")
+                done = 0
+            if done == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self._idle)
+
+    async def run_once(self) -> int:
+        """Send one batch of due rows; returns how many were taken."""
+        batch = await transact(
+            self._engine,
+            lambda conn: store.claim(
+                conn, limit=self._batch_size, lease_seconds=self._policy.lease_seconds
+            ),
+        )
+        chats: dict[tuple[int, str], list[Claimed]] = {}
+        for item in batch:
+            chats.setdefault((item.account_id, str(item.request.get("peer_id"))), []).append(item)
+        await asyncio.gather(*(self._send_chat(items) for items in chats.values()))
+        return len(batch)
+
+    async def _send_chat(self, items: list[Claimed]) -> None:
+        for n, item in enumerate(items):
+            wait = await self._send_one(item)
+            if wait is not None:  # rate limited: the rest of this chat waits too, in order
+                for later in items[n + 1 :]:
+                    await self._write(
+                        store.reschedule,
+                        later,
+                        wait,
+                        "waiting for the chat's rate limit",
+                        count_attempt=False,
+                    )
+                return
+
+    async def _send_one(self, item: Claimed) -> float | None:
+        """Make the call and record the outcome; the wait in seconds when rate limited."""
+        account = await self._account(item.account_id)
+        if account is None:
+            await self._write(store.mark_failed, item, "the account was deleted", unreachable=False)
+            return None
+        channel = str(account.channel)
+        if item.interrupted and not _safe_to_resend(channel, item.action):
+            await self._write(
+                store.mark_failed,
+                item,
+                "the service stopped while sending this; it may have reached the customer, "
+                "so it was not sent again (check the platform, then resend)",
+                unreachable=False,
+            )
+            return None
+        try:
+            outbound = await self._outbound(item, account)
+            await acquire(self._limiter, *self._policy.limits(channel, item.account_id, item))
+            delivered = await self._senders[channel].deliver(outbound)
+        except RateLimited as exc:
+            keys = self._policy.limits(channel, item.account_id, item)
+            await self._limiter.penalise(keys[0].key, exc.retry_after)
+            await self._write(
+                store.reschedule, item, exc.retry_after, str(exc), count_attempt=False
+            )
+            return exc.retry_after
+        except RecipientGone as exc:
+            await self._write(store.mark_failed, item, str(exc), unreachable=True)
+            return None
+        except Refused as exc:
+            await self._write(store.mark_failed, item, str(exc), unreachable=False)
+            return None
+        except Exception as exc:  # TransientError, network trouble, a bug: try again later
+            reason = f"{type(exc).__name__}: {exc}"
+            if item.attempts >= self._policy.max_attempts:
+                await self._write(store.mark_failed, item, reason, unreachable=False)
+            else:
+                delay = self._policy.backoff(item.attempts)
+                log.warning("outbox %s: retry in %.1fs: %s", item.id, delay, reason)
+                await self._write(store.reschedule, item, delay, reason)
+            return None
+        await self._write(store.mark_sent, item, delivered.external_id)
+        return None
+
+    async def _outbound(self, item: Claimed, account: Any) -> Outbound:
+        r = item.request
+        tag = None
+        if (
+            account.channel in (Channel.FACEBOOK, Channel.INSTAGRAM)
+            and item.action == OutboundAction.SEND
+            and r.get("thread_kind") == ThreadKind.DIRECT
+        ):
+            tag = await self._meta_window(item, account)
+        return Outbound(
+            outbox_id=item.id,
+            idempotency_key=item.idempotency_key,
+            account=AccountAuth(
+                id=account.id,
+                channel=Channel(account.channel),
+                external_id=account.external_id,
+                token=account.token,
+                options=account.options or {},
+            ),
+            action=OutboundAction(item.action),
+            thread_kind=ThreadKind(r.get("thread_kind", ThreadKind.DIRECT)),
+            peer_id=str(r.get("peer_id", "")),
+            text=str(r.get("text", "")),
+            target_external_id=r.get("target_external_id"),
+            post_id=r.get("post_id"),
+            recipient_id=r.get("recipient_id"),
+            private=bool(r.get("private", False)),
+            messaging_tag=tag,
+        )
+
+    async def _meta_window(self, item: Claimed, account: Any) -> str | None:
+        """Meta lets a page answer within 24 h of the customer's last message (7 days for a
+        human agent, where the page is allowed to). Refuse before the call otherwise."""
+        contact_id = item.request.get("contact_id")
+        last = None
+        if contact_id is not None:
+            last = await transact(
+                self._engine,
+                lambda conn: store.last_inbound_at(conn, item.account_id, int(contact_id)),
+            )
+        age = None if last is None else utcnow() - last
+        if age is not None and age <= META_WINDOW:
+            return None
+        if (
+            age is not None
+            and age <= HUMAN_AGENT_WINDOW
+            and (account.options or {}).get("allow_human_agent")
+        ):
+            return "HUMAN_AGENT"
+        when = "never" if last is None else f"at {last:%Y-%m-%d %H:%M} UTC"
+        raise Refused(
+            f"outside Meta's 24-hour window: the customer last wrote {when}; Meta allows "
+            "replies only within 24 hours (7 days with the human-agent tag, if enabled)"
+        )
+
+    async def _account(self, account_id: int) -> Any:
+        hit = self._accounts.get(account_id)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        row = await transact(self._engine, lambda conn: store.account_row(conn, account_id))
+        self._accounts[account_id] = (time.monotonic() + ACCOUNT_CACHE_SECONDS, row)
+        return row
+
+    async def _write(self, fn: Any, item: Claimed, *args: Any, **kwargs: Any) -> None:
+        async def body(conn: Conn) -> None:
+            await fn(conn, item, *args, **kwargs)
+
+        await transact(self._engine, body)

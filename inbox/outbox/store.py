@@ -1,0 +1,196 @@
+"""The outbox's reads and writes: claim due rows, then record how each call ended.
+
+A claimed row is ``sending`` with a lease, written before the platform call. A row found still
+``sending`` after its lease ran out belongs to a sender that died mid-call: the claim reports it
+as ``interrupted`` so the sender can tell a safe resend (idempotent on the platform) from one
+that could reach the customer twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select, update
+
+from inbox.accounts.models import Account
+from inbox.conversations.models import AccountContact, Message
+from inbox.db import Conn
+from inbox.outbox.models import OutboxRow, OutboxStatus
+from inbox.types import utcnow
+
+_outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+_messages = Message.__table__  # type: ignore[attr-defined]
+_accounts = Account.__table__  # type: ignore[attr-defined]
+_account_contacts = AccountContact.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    idempotency_key: str
+    account_id: int
+    conversation_id: int | None
+    message_id: int | None
+    action: str
+    request: dict[str, Any]
+    attempts: int
+    interrupted: bool  # a sender died while this row was being sent
+
+
+async def claim(conn: Conn, *, limit: int, lease_seconds: float) -> list[Claimed]:
+    now = utcnow()
+    due = (
+        select(_outbox.c.id, _outbox.c.status)
+        .where(
+            or_(
+                and_(_outbox.c.status == OutboxStatus.QUEUED.value, _outbox.c.available_at <= now),
+                and_(_outbox.c.status == OutboxStatus.SENDING.value, _outbox.c.lease_until < now),
+            )
+        )
+        .order_by(_outbox.c.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    rows = (await conn.execute(due)).all()
+    if not rows:
+        return []
+    interrupted = {r.id for r in rows if r.status == OutboxStatus.SENDING.value}
+    claimed = (
+        await conn.execute(
+            update(_outbox)
+            .where(_outbox.c.id.in_([r.id for r in rows]))
+            .values(
+                status=OutboxStatus.SENDING.value,
+                lease_until=now + timedelta(seconds=lease_seconds),
+                attempts=_outbox.c.attempts + 1,
+            )
+            .returning(
+                _outbox.c.id,
+                _outbox.c.idempotency_key,
+                _outbox.c.account_id,
+                _outbox.c.conversation_id,
+                _outbox.c.message_id,
+                _outbox.c.action,
+                _outbox.c.request,
+                _outbox.c.attempts,
+            )
+        )
+    ).all()
+    items = [
+        Claimed(
+            id=r.id,
+            idempotency_key=r.idempotency_key,
+            account_id=r.account_id,
+            conversation_id=r.conversation_id,
+            message_id=r.message_id,
+            action=r.action,
+            request=r.request,
+            attempts=r.attempts,
+            interrupted=r.id in interrupted,
+        )
+        for r in claimed
+    ]
+    return sorted(items, key=lambda c: c.id)
+
+
+async def account_row(conn: Conn, account_id: int) -> Any:
+    return (
+        await conn.execute(
+            select(
+                _accounts.c.id,
+                _accounts.c.channel,
+                _accounts.c.external_id,
+                _accounts.c.token,
+                _accounts.c.options,
+            ).where(_accounts.c.id == account_id)
+        )
+    ).first()
+
+
+async def last_inbound_at(conn: Conn, account_id: int, contact_id: int) -> datetime | None:
+    found: datetime | None = await conn.scalar(
+        select(_account_contacts.c.last_inbound_at).where(
+            _account_contacts.c.account_id == account_id,
+            _account_contacts.c.contact_id == contact_id,
+        )
+    )
+    return found
+
+
+async def mark_sent(conn: Conn, item: Claimed, external_id: str | None) -> None:
+    now = utcnow()
+    await conn.execute(
+        update(_outbox)
+        .where(_outbox.c.id == item.id)
+        .values(
+            status=OutboxStatus.SENT.value,
+            external_id=external_id,
+            lease_until=None,
+            last_error=None,
+            finished_at=now,
+        )
+    )
+    if item.message_id is None:
+        return
+    if external_id is not None:
+        # The platform may have echoed the message back before this row was finished (VK
+        # message_reply, Meta echoes): that copy is this message, so it goes.
+        await conn.execute(
+            delete(_messages).where(
+                _messages.c.account_id == item.account_id,
+                _messages.c.external_id == external_id,
+                _messages.c.id != item.message_id,
+            )
+        )
+    await conn.execute(
+        update(_messages)
+        .where(_messages.c.id == item.message_id)
+        .values(
+            delivery_status=OutboxStatus.SENT.value, delivery_error=None, external_id=external_id
+        )
+    )
+
+
+async def mark_failed(conn: Conn, item: Claimed, reason: str, *, unreachable: bool) -> None:
+    now = utcnow()
+    reason = reason[:2000]
+    await conn.execute(
+        update(_outbox)
+        .where(_outbox.c.id == item.id)
+        .values(
+            status=OutboxStatus.FAILED.value, lease_until=None, last_error=reason, finished_at=now
+        )
+    )
+    if item.message_id is not None:
+        await conn.execute(
+            update(_messages)
+            .where(_messages.c.id == item.message_id)
+            .values(delivery_status=OutboxStatus.FAILED.value, delivery_error=reason)
+        )
+    contact_id = item.request.get("contact_id")
+    if unreachable and contact_id is not None:
+        await conn.execute(
+            update(_account_contacts)
+            .where(
+                _account_contacts.c.account_id == item.account_id,
+                _account_contacts.c.contact_id == int(contact_id),
+            )
+            .values(unreachable=True, updated_at=now)
+        )
+
+
+async def reschedule(
+    conn: Conn, item: Claimed, delay: float, reason: str, *, count_attempt: bool = True
+) -> None:
+    values: dict[str, Any] = {
+        "status": OutboxStatus.QUEUED.value,
+        "available_at": utcnow() + timedelta(seconds=delay),
+        "lease_until": None,
+        "last_error": reason[:2000],
+    }
+    if not count_attempt:  # waiting out a rate limit is not a failed attempt
+        values["attempts"] = _outbox.c.attempts - 1
+    await conn.execute(update(_outbox).where(_outbox.c.id == item.id).values(**values))
