@@ -19,6 +19,13 @@ def build_adapters() -> dict[str, ChannelAdapter]:
     return {adapter.channel.value: adapter for adapter in adapters}
 
 
+def import_senders() -> None:
+    """Load the sender modules now (a process about to send, before it freezes its heap)."""
+    import bots.facebook.sender
+    import bots.telegram.sender
+    import bots.vk.sender  # noqa: F401
+
+
 def build_senders(
     telegram_api_base: str, vk_api_base: str, graph_api_base: str, graph_api_version: str
 ) -> dict[str, ChannelSender]:

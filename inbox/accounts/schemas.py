@@ -34,15 +34,27 @@ class VkAccountIn(_In):
     token: Secret
     secret: Annotated[str, StringConstraints(min_length=1, max_length=256)]
     confirmation_code: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    user_token: Secret | None = Field(
+        default=None,
+        description="an admin's user token: VK lets only users (not communities) delete comments",
+    )
 
 
-class FacebookAccountIn(_In):
+class _MetaIn(_In):
+    allow_human_agent: bool = Field(
+        default=False,
+        description="reply up to 7 days after the customer's last message with Meta's "
+        "HUMAN_AGENT tag (the app needs Meta's Human Agent permission); otherwise 24 hours",
+    )
+
+
+class FacebookAccountIn(_MetaIn):
     channel: Literal["facebook"]
     page_id: Annotated[str, StringConstraints(pattern=r"^\d{1,30}$")]
     token: Secret
 
 
-class InstagramAccountIn(_In):
+class InstagramAccountIn(_MetaIn):
     channel: Literal["instagram"]
     ig_user_id: Annotated[str, StringConstraints(pattern=r"^\d{1,30}$")]
     token: Secret
@@ -65,3 +77,7 @@ class AccountOut(BaseModel):
     is_active: bool
     created_at: datetime
     webhook_registered: bool | None = None
+    can_moderate: bool | None = Field(
+        default=None, description="VK: whether a user token for deleting comments is stored"
+    )
+    allow_human_agent: bool | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +35,14 @@ def _external_id(data: AccountIn) -> str:
     return data.ig_user_id
 
 
+def _options(data: AccountIn) -> dict[str, Any]:
+    if isinstance(data, VkAccountIn):
+        return {"vk_user_token": data.user_token} if data.user_token else {}
+    if isinstance(data, FacebookAccountIn | InstagramAccountIn):
+        return {"allow_human_agent": data.allow_human_agent}
+    return {}
+
+
 async def create_account(session: AsyncSession, data: AccountIn) -> Account:
     """Add the account (the caller commits); AccountExists if this platform id is taken."""
     account = Account(
@@ -43,6 +53,7 @@ async def create_account(session: AsyncSession, data: AccountIn) -> Account:
         webhook_secret=data.webhook_secret if isinstance(data, TelegramAccountIn) else "",
         secret=data.secret if isinstance(data, VkAccountIn) else "",
         confirmation_code=data.confirmation_code if isinstance(data, VkAccountIn) else "",
+        options=_options(data),
     )
     existing = await session.scalar(
         select(_accounts.c.id).where(
@@ -71,6 +82,7 @@ def webhook_url(account: Account, public_url: str | None) -> str:
 
 def to_public(account: Account, public_url: str | None) -> AccountOut:
     assert account.id is not None
+    options = account.options or {}
     return AccountOut(
         id=account.id,
         channel=account.channel,
@@ -79,6 +91,12 @@ def to_public(account: Account, public_url: str | None) -> AccountOut:
         webhook_url=webhook_url(account, public_url),
         is_active=account.is_active,
         created_at=account.created_at,
+        can_moderate=bool(options.get("vk_user_token")) if account.channel == "vk" else None,
+        allow_human_agent=(
+            bool(options.get("allow_human_agent"))
+            if account.channel in ("facebook", "instagram")
+            else None
+        ),
     )
 
 

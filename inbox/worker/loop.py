@@ -41,7 +41,10 @@ _accounts = Account.__table__  # type: ignore[attr-defined]
 # Telegram redelivers for up to 24 h and Meta for 36 h; a week keeps a wide margin.
 DEDUP_HORIZON_SECONDS = 7 * 24 * 3600
 PURGE_EVERY_SECONDS = 600.0
-DEFERRED_PAUSE = 0.25
+# While webhooks pour into this same process, take small batches with pauses between them:
+# a batch holds the interpreter while it is written, and acks must not wait behind it.
+DEFERRED_PAUSE = 0.1
+DEFERRED_BATCH = 20
 
 
 class Skip(Enum):
@@ -85,7 +88,7 @@ class Worker:
         self.consumer = consumer or consumer_name()
         self._account_ids: dict[int, str] = {}
         # In ``omnibox serve`` the webhooks share this process: while ``defer_to()`` says they
-        # are arriving fast, take a batch at most every ``DEFERRED_PAUSE`` seconds.
+        # are arriving fast, take ``DEFERRED_BATCH`` events every ``DEFERRED_PAUSE`` seconds.
         self._defer_to = defer_to
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -122,7 +125,9 @@ class Worker:
 
     async def run_once(self) -> int:
         """Process one batch; returns how many events it took."""
-        batch = await self._queue.claim(self.consumer, self._batch_size)
+        deferring = self._defer_to is not None and self._defer_to()
+        limit = min(self._batch_size, DEFERRED_BATCH) if deferring else self._batch_size
+        batch = await self._queue.claim(self.consumer, limit)
         if not batch:
             return 0
         finished: list[QueuedEvent] = []

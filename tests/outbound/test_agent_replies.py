@@ -3,14 +3,18 @@ state follows; failures are marked with their reason."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
+from inbox.accounts.models import Account
 from inbox.conversations.models import AccountContact
 from inbox.outbox.models import OutboxRow
+from inbox.types import utcnow
 from tests.outbound.conftest import Service
 from tests.support.factories import post_facebook, post_telegram, post_vk
 from tests.support.payloads import load_payload
@@ -140,7 +144,7 @@ class TestDeliveryOutcomes:
         deadline = time.monotonic() + 10
         while await service.send() == 0:
             assert time.monotonic() < deadline, "the rescheduled reply never came due"
-            await _sleep(0.1)
+            await asyncio.sleep(0.1)
         calls = service.tg.calls_to("sendMessage")
         assert [c.status for c in calls] == [429, 200]
         [sent] = [m for m in await service.messages(conv["id"]) if m["id"] == r.json()["id"]]
@@ -181,19 +185,13 @@ class TestDeliveryOutcomes:
         self, service: Service
     ) -> None:
         conv = await _inbound(service, "facebook", _fresh_meta("facebook", "messages__text"))
+        accounts = Account.__table__  # type: ignore[attr-defined]
         async with service.rt.engine.begin() as conn:
-            from inbox.accounts.models import Account
-
-            accounts = Account.__table__  # type: ignore[attr-defined]
             await conn.execute(
                 update(accounts)
                 .where(accounts.c.id == conv["account_id"])
                 .values(options={"allow_human_agent": True})
             )
-            from datetime import timedelta
-
-            from inbox.types import utcnow
-
             await conn.execute(
                 update(_account_contacts).values(last_inbound_at=utcnow() - timedelta(days=3))
             )
@@ -226,9 +224,3 @@ class TestDeliveryOutcomes:
         assert (await service.reply(999999, "x")).status_code == 404
         conv = await _inbound(service, "telegram", load_payload("telegram", "message__dm_text"))
         assert (await service.reply(conv["id"], "   ")).status_code == 422
-
-
-async def _sleep(seconds: float) -> None:
-    import asyncio
-
-    await asyncio.sleep(seconds)
