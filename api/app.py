@@ -9,7 +9,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import accounts, auth, conversation_actions, conversations, dead_letters, ops
+from api.routes import (
+    accounts,
+    auth,
+    conversation_actions,
+    conversations,
+    dead_letters,
+    ops,
+    people,
+)
 from api.runtime import Runtime
 from api.webhooks import facebook, telegram, vk
 from inbox.settings import Settings, get_settings
@@ -49,6 +57,7 @@ def create_app(
         conversations.router,
         conversation_actions.router,
         dead_letters.router,
+        people.router,
         ops.router,
     ):
         app.include_router(router)

@@ -39,6 +39,45 @@ async def create_user(
     return user
 
 
+def to_public(user: User) -> dict[str, object]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "is_active": user.is_active,
+        "created_at": user.created_at,
+    }
+
+
+async def list_users(session: AsyncSession) -> list[User]:
+    return list((await session.scalars(select(User).order_by(_users.c.id))).all())
+
+
+async def update_user(
+    session: AsyncSession,
+    user: User,
+    *,
+    name: str | None = None,
+    role: Role | None = None,
+    is_active: bool | None = None,
+    password: str | None = None,
+) -> User:
+    if name is not None:
+        user.name = name
+    if role is not None:
+        user.role = role.value
+    if is_active is not None:
+        user.is_active = is_active
+    if password is not None:
+        if len(password) < 8:
+            raise ValueError("password must be at least 8 characters")
+        user.password_hash = hash_password(password)
+    session.add(user)
+    await session.flush()
+    return user
+
+
 async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
     user = await session.scalar(
         select(User).where(func.lower(User.email) == normalise_email(email))
