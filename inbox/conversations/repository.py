@@ -35,21 +35,20 @@ async def upsert_contact(
     display_name: str,
     username: str | None,
     language: str | None,
-) -> int:
+) -> tuple[int, bool]:
+    """The contact's id, and whether this call created it."""
     now = utcnow()
-    await conn.execute(
+    inserted = await conn.execute(
         insert_ignore(dialect_of(conn), contacts, ["channel", "external_id"]),
-        [
-            {
-                "channel": channel,
-                "external_id": external_id,
-                "display_name": display_name,
-                "username": username,
-                "language": language,
-                "created_at": now,
-                "updated_at": now,
-            }
-        ],
+        {
+            "channel": channel,
+            "external_id": external_id,
+            "display_name": display_name,
+            "username": username,
+            "language": language,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
     row = (
         await conn.execute(
@@ -70,7 +69,7 @@ async def upsert_contact(
                 updated_at=now,
             )
         )
-    return int(row.id)
+    return int(row.id), inserted.rowcount == 1
 
 
 async def set_account_contact(conn: Conn, account_id: int, contact_id: int, **values: Any) -> None:
@@ -122,14 +121,14 @@ async def find_conversation(conn: Conn, account_id: int, thread_key: str) -> int
     return found
 
 
-async def insert_message(conn: Conn, values: dict[str, Any]) -> bool:
-    """Insert unless the platform id is known; True when this call stored it."""
+async def insert_message(conn: Conn, values: dict[str, Any]) -> int | None:
+    """Insert unless the platform id is known; the new row's id when this call stored it."""
     stmt = insert_ignore(dialect_of(conn), messages, ["account_id", "external_id"]).returning(
         messages.c.id
     )
     now = utcnow()
     row = (await conn.execute(stmt, [{"created_at": now, **values}])).first()
-    return row is not None
+    return None if row is None else int(row.id)
 
 
 async def find_message(conn: Conn, account_id: int, external_id: str) -> Any:

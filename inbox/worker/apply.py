@@ -10,7 +10,7 @@ import dataclasses
 from typing import Any
 
 from inbox.conversations import repository as repo
-from inbox.conversations.models import SenderType
+from inbox.conversations.models import ConversationStatus, SenderType
 from inbox.db import Conn
 from inbox.events import Direction, EventKind, InboundEvent, ThreadKind
 from inbox.types import utcnow
@@ -18,10 +18,13 @@ from inbox.types import utcnow
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Applied:
-    """What an event did; the pipeline uses it for metrics (and later for rules)."""
+    """What an event did; the pipeline uses it for metrics and to run the rules."""
 
     stored: bool  # a new message row was written
     conversation_id: int | None = None
+    message_id: int | None = None  # the new message, when stored
+    opened: bool = False  # the conversation was new, or not open before this message
+    new_contact: bool = False  # the customer was first seen with this message
 
 
 async def apply_event(conn: Conn, account_id: int, event: InboundEvent) -> Applied:
@@ -36,7 +39,7 @@ async def apply_event(conn: Conn, account_id: int, event: InboundEvent) -> Appli
     return Applied(stored=False)  # reactions and system bookkeeping: nothing to keep yet
 
 
-async def _customer_contact(conn: Conn, event: InboundEvent) -> int:
+async def _customer_contact(conn: Conn, event: InboundEvent) -> tuple[int, bool]:
     """The customer of the thread: the author, or for the brand's own DM echoes the peer."""
     if event.direction is Direction.IN:
         a = event.author
@@ -58,7 +61,9 @@ async def _customer_contact(conn: Conn, event: InboundEvent) -> int:
     )
 
 
-async def _conversation_for(conn: Conn, account_id: int, event: InboundEvent) -> Any:
+async def _conversation_for(
+    conn: Conn, account_id: int, event: InboundEvent, contact_id: int | None = None
+) -> Any:
     thread = event.thread
     if (
         event.direction is Direction.OUT
@@ -71,7 +76,8 @@ async def _conversation_for(conn: Conn, account_id: int, event: InboundEvent) ->
             found = await repo.get_conversation_row(conn, parent.conversation_id)
             if found is not None:
                 return found
-    contact_id = await _customer_contact(conn, event)
+    if contact_id is None:
+        contact_id, _new = await _customer_contact(conn, event)
     post = thread.post
     return await repo.upsert_conversation(
         conn,
@@ -115,16 +121,32 @@ def _attachment(attachment: Any) -> dict[str, Any]:
 
 
 async def _store_message(conn: Conn, account_id: int, event: InboundEvent) -> Applied:
-    conversation = await _conversation_for(conn, account_id, event)
-    stored = await repo.insert_message(conn, _message_values(account_id, conversation.id, event))
-    if stored:
-        inbound = event.direction is Direction.IN
-        await repo.touch_conversation(conn, conversation, event.platform_ts, from_customer=inbound)
-        if inbound:
-            await repo.set_account_contact(
-                conn, account_id, conversation.contact_id, last_inbound_at=event.platform_ts
-            )
-    return Applied(stored=stored, conversation_id=conversation.id)
+    inbound = event.direction is Direction.IN
+    contact_id, new_contact = None, False
+    if inbound:  # (the customer of an outbound echo is found through the thread)
+        contact_id, new_contact = await _customer_contact(conn, event)
+    conversation = await _conversation_for(conn, account_id, event, contact_id)
+    message_id = await repo.insert_message(
+        conn, _message_values(account_id, conversation.id, event)
+    )
+    if message_id is None:
+        return Applied(stored=False, conversation_id=conversation.id)
+    await repo.touch_conversation(conn, conversation, event.platform_ts, from_customer=inbound)
+    if inbound:
+        await repo.set_account_contact(
+            conn, account_id, conversation.contact_id, last_inbound_at=event.platform_ts
+        )
+    opened = inbound and (
+        conversation.last_customer_message_at is None
+        or conversation.status != ConversationStatus.OPEN.value
+    )
+    return Applied(
+        stored=True,
+        conversation_id=conversation.id,
+        message_id=message_id,
+        opened=opened,
+        new_contact=new_contact,
+    )
 
 
 async def _apply_edit(conn: Conn, account_id: int, event: InboundEvent) -> Applied:
@@ -136,7 +158,7 @@ async def _apply_edit(conn: Conn, account_id: int, event: InboundEvent) -> Appli
         values = _message_values(account_id, conversation.id, event)
         values["edited_at"] = event.platform_ts
         stored = await repo.insert_message(conn, values)
-        return Applied(stored=stored, conversation_id=conversation.id)
+        return Applied(stored=stored is not None, conversation_id=conversation.id)
     if existing.text != event.text:
         history = [
             *(existing.edit_history or []),
@@ -163,7 +185,7 @@ async def _apply_delete(conn: Conn, account_id: int, event: InboundEvent) -> App
 
 
 async def _apply_opt(conn: Conn, account_id: int, event: InboundEvent) -> Applied:
-    contact_id = await _customer_contact(conn, event)
+    contact_id, _new = await _customer_contact(conn, event)
     opted_out = event.kind is EventKind.OPT_OUT
     await repo.set_account_contact(
         conn,
