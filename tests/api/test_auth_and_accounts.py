@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,8 +16,8 @@ from inbox.accounts.models import Account
 from inbox.types import utcnow
 from inbox.users.models import Role, User
 from inbox.users.security import create_token
-from tests.api.conftest import RuntimeFactory
 from tests.support.backends import Backend
+from tests.support.cli import Cli
 from tests.support.factories import (
     ACCOUNT_BODIES,
     TG_SECRET,
@@ -35,7 +30,7 @@ from tests.support.factories import (
     login,
 )
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.fixtures import make_settings
+from tests.support.fixtures import RuntimeFactory, make_settings
 from tests.support.payloads import load_payload
 
 SECRET_VALUES = [
@@ -485,43 +480,6 @@ class TestTelegramWebhookRegistration:
 
 
 # --- the command line (SQLite only: it is about the CLI, not the backends) ---------------
-
-
-class Cli:
-    """``omnibox`` in a subprocess, on its own SQLite file, away from the repository's .env."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.cwd = tmp_path
-        self.db = tmp_path / "cli.db"
-        self.database_url = f"sqlite+aiosqlite:///{self.db}"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("OMNIBOX_")}
-        self.env["OMNIBOX_DATABASE_URL"] = self.database_url
-        self.env["OMNIBOX_ENVIRONMENT"] = "development"
-        script = Path(sys.executable).parent / "omnibox"  # the installed console script
-        self.cmd = [str(script)] if script.is_file() else [sys.executable, "-m", "api"]
-
-    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*self.cmd, *args],
-            env=self.env,
-            cwd=self.cwd,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        with sqlite3.connect(self.db) as db:
-            return db.execute(sql).fetchall()
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    run = Cli(tmp_path)
-    migrated = run("migrate")
-    assert migrated.returncode == 0, migrated.stderr
-    assert run.db.is_file()
-    return run
 
 
 @pytest.mark.slow

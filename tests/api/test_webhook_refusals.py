@@ -26,7 +26,6 @@ from api.runtime import Runtime
 from inbox.accounts.schemas import AccountIn
 from inbox.accounts.service import create_account
 from inbox.conversations.models import Conversation, Message
-from tests.api.conftest import RuntimeFactory
 from tests.support.factories import (
     ACCOUNT_BODIES,
     FB_PAGE,
@@ -40,6 +39,7 @@ from tests.support.factories import (
     post_telegram,
     post_vk,
 )
+from tests.support.fixtures import RuntimeFactory
 from tests.support.payloads import load_payload, sign_facebook
 
 Counters = dict[tuple[str, ...], float]

@@ -13,7 +13,7 @@ import time
 from api.runtime import Runtime
 from inbox.queue import dead_letters
 from inbox.queue.base import EventQueue, NewEvent, QueuedEvent
-from tests.inbox.conftest import RuntimeFactory
+from tests.support.fixtures import RuntimeFactory
 from tests.support.probes import dead, wait_for
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +120,31 @@ async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://omnibox.test") as c:
         yield c
+
+
+RuntimeFactory = Callable[..., AbstractAsyncContextManager[tuple[Runtime, httpx.AsyncClient]]]
+
+
+@pytest.fixture
+def runtime_with(backend: Backend) -> RuntimeFactory:
+    """``async with runtime_with(max_body_bytes=2048) as (rt, client): ...``
+
+    For tests that need settings the shared ``runtime`` fixture does not have. Use it instead
+    of (not next to) ``runtime``/``client``: both would share the same database.
+    """
+
+    @asynccontextmanager
+    async def factory(**overrides: Any) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+        rt = Runtime(make_settings(backend, **overrides), queue_prefix=backend.queue_prefix)
+        await rt.start(intake=True, worker=False)
+        try:
+            app = create_app(rt.settings, runtime=rt)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://omnibox.test") as c:
+                yield rt, c
+        finally:
+            await rt.stop()
+            if backend.redis_url:
+                await _drop_redis_prefix(backend)
+
+    return factory

@@ -1,0 +1,69 @@
+"""The outbound buckets: a slot now or the wait until one; shared through Redis when set up."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from inbox.outbox.ratelimit import Limit, LocalRateLimiter, RateLimiter, RedisRateLimiter
+from tests.support.backends import REDIS_URL
+
+
+@pytest.fixture(params=["local", "redis"] if REDIS_URL else ["local"])
+async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
+    if request.param == "local":
+        yield LocalRateLimiter()
+        return
+    redis = Redis.from_url(REDIS_URL)
+    prefix = f"omnibox-test:{uuid.uuid4().hex[:8]}:"
+    try:
+        yield RedisRateLimiter(redis, prefix)
+    finally:
+        keys = [k async for k in redis.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+
+
+async def test_burst_then_a_wait_of_about_one_interval(limiter: RateLimiter) -> None:
+    limit = Limit("chat:1", per_second=2.0, burst=3)
+    assert [await limiter.try_acquire(limit) for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = await limiter.try_acquire(limit)
+    assert 0.3 < wait <= 0.5  # the fourth waits for the next half-second slot
+
+
+async def test_keys_are_independent(limiter: RateLimiter) -> None:
+    a, b = Limit("chat:a", 1.0), Limit("chat:b", 1.0)
+    assert await limiter.try_acquire(a) == 0.0
+    assert await limiter.try_acquire(a) > 0
+    assert await limiter.try_acquire(b) == 0.0
+
+
+async def test_a_platform_retry_after_closes_the_bucket_for_that_long(
+    limiter: RateLimiter,
+) -> None:
+    limit = Limit("bot:7", per_second=30.0, burst=30)
+    await limiter.penalise(limit.key, 5.0)
+    wait = await limiter.try_acquire(limit)
+    assert 3.9 < wait <= 5.0  # minus the burst allowance of 29 slots of 1/30 s
+
+
+async def test_redis_buckets_are_shared_between_processes() -> None:
+    if not REDIS_URL:
+        pytest.skip("needs OMNIBOX_TEST_REDIS_URL")
+    prefix = f"omnibox-test:{uuid.uuid4().hex[:8]}:"
+    r1, r2 = Redis.from_url(REDIS_URL), Redis.from_url(REDIS_URL)
+    try:
+        one, two = RedisRateLimiter(r1, prefix), RedisRateLimiter(r2, prefix)
+        limit = Limit("vk:1", per_second=1.0)
+        assert await one.try_acquire(limit) == 0.0
+        assert await two.try_acquire(limit) > 0.5  # the other "process" sees the taken slot
+    finally:
+        keys = [k async for k in r1.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await r1.delete(*keys)
+        await r1.aclose()
+        await r2.aclose()
