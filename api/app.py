@@ -17,6 +17,7 @@ from api.routes import (
     dead_letters,
     ops,
     people,
+    rules,
 )
 from api.runtime import Runtime
 from api.webhooks import facebook, telegram, vk
@@ -58,6 +59,7 @@ def create_app(
         conversation_actions.router,
         dead_letters.router,
         people.router,
+        rules.router,
         ops.router,
     ):
         app.include_router(router)

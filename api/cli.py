@@ -14,6 +14,7 @@ from typing import Any
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
 
+from api import cli_rules
 from inbox.accounts import service as accounts
 from inbox.accounts.schemas import AccountIn
 from inbox.db import make_engine, make_sessionmaker
@@ -179,6 +180,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="facebook/instagram: reply up to 7 days later with the HUMAN_AGENT tag",
     )
+    cli_rules.add_parser(sub)
     return p
 
 
@@ -192,5 +194,6 @@ def main(argv: list[str] | None = None) -> None:
         "migrate": lambda: upgrade(_settings().database_url),
         "user": lambda: asyncio.run(_user_add(args)),
         "account": lambda: asyncio.run(_account_add(args)),
+        "rules": lambda: cli_rules.run(args, _settings()),
     }
     commands[args.command]()

@@ -9,12 +9,13 @@ import logging
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bots.registry import build_adapters, build_senders
+from bots.registry import build_adapters, build_senders, build_webhook_sender
 from inbox.accounts.directory import AccountDirectory
+from inbox.automation.runner import Automation
 from inbox.channels import ChannelAdapter
 from inbox.db import make_engine, make_sessionmaker
 from inbox.intake import Intake
-from inbox.outbound import ChannelSender
+from inbox.outbound import ChannelSender, Deliverer
 from inbox.outbox.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
 from inbox.outbox.sender import OutboxSender, SendPolicy
 from inbox.queue.base import EventQueue
@@ -40,6 +41,8 @@ class Runtime:
         self._sender_task: asyncio.Task[None] | None = None
         self._senders: dict[str, ChannelSender] = {}
         self._redis: Redis | None = None
+        self._webhooks: Deliverer | None = None
+        self.automation = Automation(auto_replies_per_hour=settings.auto_replies_per_hour)
 
     def make_worker(self, *, beside_intake: bool = False) -> Worker:
         s = self.settings
@@ -53,6 +56,7 @@ class Runtime:
             batch_size=s.worker_batch_size,
             idle_seconds=s.worker_idle_seconds,
             defer_to=self.intake.under_pressure if beside_intake else None,
+            automation=self.automation,
         )
 
     def make_sender(self) -> OutboxSender:
@@ -78,8 +82,15 @@ class Runtime:
             vk_per_second=s.vk_requests_per_second,
             meta_per_second=s.meta_requests_per_second,
         )
+        if self._webhooks is None:
+            self._webhooks = build_webhook_sender()
         return OutboxSender(
-            self.engine, self._senders, limiter, policy=policy, idle_seconds=s.worker_idle_seconds
+            self.engine,
+            self._senders,
+            limiter,
+            self._webhooks,
+            policy=policy,
+            idle_seconds=s.worker_idle_seconds,
         )
 
     async def start(self, *, intake: bool = True, worker: bool = False) -> None:
@@ -107,6 +118,8 @@ class Runtime:
                     await task
         for sender in self._senders.values():
             await sender.close()
+        if self._webhooks is not None:
+            await self._webhooks.close()
         if self._redis is not None:
             await self._redis.aclose()
         await self.intake.stop()

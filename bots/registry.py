@@ -6,7 +6,7 @@ from bots.facebook.adapter import FacebookAdapter, InstagramAdapter
 from bots.telegram.adapter import TelegramAdapter
 from bots.vk.adapter import VkAdapter
 from inbox.channels import ChannelAdapter
-from inbox.outbound import ChannelSender
+from inbox.outbound import ChannelSender, Deliverer
 
 
 def build_adapters() -> dict[str, ChannelAdapter]:
@@ -45,3 +45,10 @@ def build_senders(
         InstagramSender(graph_api_base, graph_api_version),
     ]
     return {sender.channel.value: sender for sender in senders}
+
+
+def build_webhook_sender() -> Deliverer:
+    """The sender of the rules' outgoing webhooks."""
+    from bots.webhook.sender import WebhookSender
+
+    return WebhookSender()

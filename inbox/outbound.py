@@ -23,6 +23,7 @@ class OutboundAction(StrEnum):
     HIDE = "hide"  # hide a comment from the public (Facebook, Instagram)
     UNHIDE = "unhide"
     DELETE = "delete"  # delete a comment (where the platform lets a page/bot do it)
+    WEBHOOK = "webhook"  # POST a signed JSON event to an admin's URL (a rule's action)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,9 @@ class Outbound:
     recipient_id: str | None = None
     private: bool = False  # a comment answered in private (Meta private reply, or a DM)
     messaging_tag: str | None = None  # Meta: "HUMAN_AGENT" past the 24-hour window
+    url: str | None = None  # WEBHOOK: where to POST ``body``, signed with ``secret``
+    body: bytes | None = None
+    secret: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +74,15 @@ class Delivered:
     external_id: str | None = None
 
 
-class ChannelSender(Protocol):
-    channel: Channel
-
+class Deliverer(Protocol):
     async def deliver(self, item: Outbound) -> Delivered:
-        """Make one platform call; raise ``inbox.channels`` errors on failure."""
+        """Make one call; raise ``inbox.channels`` errors on failure."""
         ...
 
     async def close(self) -> None: ...
+
+
+class ChannelSender(Deliverer, Protocol):
+    """A platform's sender (``bots/<platform>``)."""
+
+    channel: Channel

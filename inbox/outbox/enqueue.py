@@ -148,7 +148,8 @@ async def _existing(conn: Conn, key: str) -> int | None:
     return None if row is None else int(row.message_id)
 
 
-async def _insert_message(conn: Conn, conversation: Any, reply: Reply, now: datetime) -> int:
+async def _insert_ours(conn: Conn, conversation: Any, now: datetime, **fields: Any) -> int:
+    """A message written by the brand (reply or note) in ``conversation``."""
     row = (
         await conn.execute(
             _messages.insert().returning(_messages.c.id),
@@ -157,52 +158,49 @@ async def _insert_message(conn: Conn, conversation: Any, reply: Reply, now: date
                     "conversation_id": conversation.id,
                     "account_id": conversation.account_id,
                     "direction": Direction.OUT.value,
-                    "sender_type": reply.sender_type.value,
-                    "sender_id": reply.sender_id,
                     "kind": "message",
-                    "text": reply.text,
                     "attachments": [],
                     "edit_history": [],
                     "private": False,
-                    "delivery_status": OutboxStatus.QUEUED.value,
-                    "reply_to_external_id": reply.target_external_id,
                     "platform_ts": now,
                     "created_at": now,
+                    **fields,
                 }
             ],
         )
     ).one()
+    return int(row.id)
+
+
+async def _insert_message(conn: Conn, conversation: Any, reply: Reply, now: datetime) -> int:
+    message_id = await _insert_ours(
+        conn,
+        conversation,
+        now,
+        sender_type=reply.sender_type.value,
+        sender_id=reply.sender_id,
+        text=reply.text,
+        delivery_status=OutboxStatus.QUEUED.value,
+        reply_to_external_id=reply.target_external_id,
+    )
     values: dict[str, Any] = {"updated_at": now}
     if now > conversation.last_message_at:
         values["last_message_at"] = now
     await conn.execute(
         _conversations.update().where(_conversations.c.id == conversation.id).values(**values)
     )
-    return int(row.id)
+    return message_id
 
 
 async def add_note(conn: Conn, conversation: Any, text: str, author_id: int) -> int:
     """A private note: stored, shown to agents, never sent anywhere."""
-    now = utcnow()
-    row = (
-        await conn.execute(
-            _messages.insert().returning(_messages.c.id),
-            [
-                {
-                    "conversation_id": conversation.id,
-                    "account_id": conversation.account_id,
-                    "direction": Direction.OUT.value,
-                    "sender_type": SenderType.AGENT.value,
-                    "sender_id": author_id,
-                    "kind": "note",
-                    "text": text,
-                    "attachments": [],
-                    "edit_history": [],
-                    "private": True,
-                    "platform_ts": now,
-                    "created_at": now,
-                }
-            ],
-        )
-    ).one()
-    return int(row.id)
+    return await _insert_ours(
+        conn,
+        conversation,
+        utcnow(),
+        sender_type=SenderType.AGENT.value,
+        sender_id=author_id,
+        kind="note",
+        text=text,
+        private=True,
+    )

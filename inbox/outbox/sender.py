@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inbox.channels import RateLimited, RecipientGone, Refused
 from inbox.db import Conn, transact
 from inbox.events import Channel, ThreadKind
-from inbox.outbound import AccountAuth, ChannelSender, Outbound, OutboundAction
+from inbox.outbound import AccountAuth, ChannelSender, Deliverer, Outbound, OutboundAction
 from inbox.outbox import store
 from inbox.outbox.ratelimit import Limit, RateLimiter, acquire
 from inbox.outbox.store import Claimed
@@ -64,7 +64,8 @@ class SendPolicy:
 
 
 def _safe_to_resend(channel: str, action: str) -> bool:
-    """After a crash mid-call: VK dedups on random_id / guid, and moderation is idempotent."""
+    """After a crash mid-call: VK dedups on random_id / guid, moderation is idempotent, and a
+    webhook receiver can drop a repeat by its delivery id."""
     return channel == Channel.VK or action != OutboundAction.SEND
 
 
@@ -74,6 +75,7 @@ class OutboxSender:
         engine: AsyncEngine,
         senders: Mapping[str, ChannelSender],
         limiter: RateLimiter,
+        webhooks: Deliverer | None = None,
         *,
         policy: SendPolicy,
         batch_size: int = 50,
@@ -81,6 +83,7 @@ class OutboxSender:
     ) -> None:
         self._engine = engine
         self._senders = senders
+        self._webhooks = webhooks
         self._limiter = limiter
         self._policy = policy
         self._batch_size = batch_size
@@ -144,8 +147,14 @@ class OutboxSender:
             return None
         try:
             outbound = await self._outbound(item, account)
-            await acquire(self._limiter, *self._policy.limits(channel, item.account_id, item))
-            delivered = await self._senders[channel].deliver(outbound)
+            if item.action == OutboundAction.WEBHOOK:
+                if self._webhooks is None:
+                    raise Refused("this process sends no webhooks")
+                delivered = await self._webhooks.deliver(outbound)
+            else:
+                limits = self._policy.limits(channel, item.account_id, item)
+                await acquire(self._limiter, *limits)
+                delivered = await self._senders[channel].deliver(outbound)
         except RateLimited as exc:
             keys = self._policy.limits(channel, item.account_id, item)
             await self._limiter.penalise(keys[0].key, exc.retry_after)
@@ -199,6 +208,9 @@ class OutboxSender:
             recipient_id=r.get("recipient_id"),
             private=bool(r.get("private", False)),
             messaging_tag=tag,
+            url=r.get("url"),
+            body=r["body"].encode() if isinstance(r.get("body"), str) else None,
+            secret=r.get("secret"),
         )
 
     async def _meta_window(self, item: Claimed, account: Any) -> str | None:

@@ -23,7 +23,8 @@ class Applied:
     stored: bool  # a new message row was written
     conversation_id: int | None = None
     message_id: int | None = None  # the new message, when stored
-    opened: bool = False  # the conversation was new, or not open before this message
+    new_conversation: bool = False  # the customer's first message in this conversation
+    reopened: bool = False  # the conversation was resolved, pending or snoozed before it
     new_contact: bool = False  # the customer was first seen with this message
 
 
@@ -136,15 +137,15 @@ async def _store_message(conn: Conn, account_id: int, event: InboundEvent) -> Ap
         await repo.set_account_contact(
             conn, account_id, conversation.contact_id, last_inbound_at=event.platform_ts
         )
-    opened = inbound and (
-        conversation.last_customer_message_at is None
-        or conversation.status != ConversationStatus.OPEN.value
-    )
+    new_conversation = inbound and conversation.last_customer_message_at is None
     return Applied(
         stored=True,
         conversation_id=conversation.id,
         message_id=message_id,
-        opened=opened,
+        new_conversation=new_conversation,
+        reopened=inbound
+        and not new_conversation
+        and conversation.status != ConversationStatus.OPEN.value,
         new_contact=new_contact,
     )
 

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox import metrics
 from inbox.accounts.models import Account
+from inbox.automation.runner import Automation, Stored
 from inbox.channels import ChannelAdapter
 from inbox.db import Conn, transact
 from inbox.events import AnomalousPayload, InboundEvent, UnsupportedEvent
@@ -43,7 +44,7 @@ DEDUP_HORIZON_SECONDS = 7 * 24 * 3600
 PURGE_EVERY_SECONDS = 600.0
 # While webhooks pour into this same process, take small batches with pauses between them:
 # a batch holds the interpreter while it is written, and acks must not wait behind it.
-DEFERRED_PAUSE = 0.1
+DEFERRED_PAUSE = 0.5
 DEFERRED_BATCH = 20
 
 
@@ -78,6 +79,7 @@ class Worker:
         idle_seconds: float = 0.5,
         consumer: str | None = None,
         defer_to: Callable[[], bool] | None = None,
+        automation: Automation | None = None,
     ) -> None:
         self._engine = engine
         self._queue = queue
@@ -90,6 +92,7 @@ class Worker:
         # In ``omnibox serve`` the webhooks share this process: while ``defer_to()`` says they
         # are arriving fast, take ``DEFERRED_BATCH`` events every ``DEFERRED_PAUSE`` seconds.
         self._defer_to = defer_to
+        self._automation = automation
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker %s started", self.consumer)
@@ -191,18 +194,31 @@ class Worker:
         self._record(item, stored)
         return True
 
-    @classmethod
     async def _apply_batch(
-        cls, ready: list[tuple[QueuedEvent, list[InboundEvent]]], conn: Conn
+        self, ready: list[tuple[QueuedEvent, list[InboundEvent]]], conn: Conn
     ) -> list[int]:
-        return [await cls._apply_all(item, events, conn) for item, events in ready]
+        return [await self._apply_all(item, events, conn) for item, events in ready]
 
-    @staticmethod
-    async def _apply_all(item: QueuedEvent, events: list[InboundEvent], conn: Conn) -> int:
+    async def _apply_all(self, item: QueuedEvent, events: list[InboundEvent], conn: Conn) -> int:
+        """Store the item's events and run the rules on each new message, in one transaction."""
         stored = 0
         for event in events:
             applied = await apply_event(conn, item.account_id, event)
             stored += applied.stored
+            if self._automation is not None and applied.message_id is not None:
+                assert applied.conversation_id is not None
+                await self._automation.after_store(
+                    conn,
+                    event,
+                    Stored(
+                        account_id=item.account_id,
+                        conversation_id=applied.conversation_id,
+                        message_id=applied.message_id,
+                        new_conversation=applied.new_conversation,
+                        reopened=applied.reopened,
+                        new_contact=applied.new_contact,
+                    ),
+                )
         return stored
 
     @staticmethod

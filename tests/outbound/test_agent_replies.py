@@ -130,6 +130,29 @@ class TestComments:
         assert call.path.endswith(f"/{comment_id}/replies")
 
 
+class TestPrivateReplies:
+    async def test_facebook_private_reply_to_a_comment(self, service: Service) -> None:
+        payload = _fresh_meta("facebook", "feed__comment_add")
+        conv = await _inbound(service, "facebook", payload)
+        r = await service.reply(conv["id"], "Sent you the details", private_reply=True)
+        assert r.status_code == 201, r.text
+        await service.send()
+        comment_id = payload["entry"][0]["changes"][0]["value"]["comment_id"]
+        [call] = service.graph.calls_to("POST /me/messages")
+        assert call.params["recipient"] == {"comment_id": comment_id}
+        assert service.graph.calls_to("POST /{id}/comments") == []
+
+    async def test_telegram_private_reply_goes_to_the_commenters_chat(
+        self, service: Service
+    ) -> None:
+        payload = load_payload("telegram", "message__discussion_comment")
+        conv = await _inbound(service, "telegram", payload)
+        await service.reply(conv["id"], "Написал вам в личку", private_reply=True)
+        await service.send()
+        [call] = service.tg.calls_to("sendMessage")
+        assert call.params["chat_id"] == str(payload["message"]["from"]["id"])
+
+
 class TestDeliveryOutcomes:
     async def test_rate_limited_then_sent_once_after_retry_after(self, service: Service) -> None:
         conv = await _inbound(service, "telegram", load_payload("telegram", "message__dm_text"))
@@ -224,3 +247,54 @@ class TestDeliveryOutcomes:
         assert (await service.reply(999999, "x")).status_code == 404
         conv = await _inbound(service, "telegram", load_payload("telegram", "message__dm_text"))
         assert (await service.reply(conv["id"], "   ")).status_code == 422
+
+
+class TestEchoesOfOurOwnReplies:
+    async def test_vk_echo_of_a_sent_reply_is_the_same_message(self, service: Service) -> None:
+        conv = await _inbound(service, "vk", load_payload("vk", "message_new"))
+        sent = await _reply_and_send(service, conv, "Доставим завтра")
+        _msg, peer, cmid = sent["external_id"].split(":")
+        echo = with_changes(
+            load_payload("vk", "message_reply"),
+            event_id="e" * 40,
+            **{
+                "object.peer_id": int(peer),
+                "object.conversation_message_id": int(cmid),
+                "object.text": "Доставим завтра",
+            },
+        )
+        assert (
+            await post_vk(service.client, service.accounts["vk"]["id"], echo)
+        ).status_code == 200
+        await service.drain()
+        outbound = [m for m in await service.messages(conv["id"]) if m["direction"] == "out"]
+        assert [(m["sender_type"], m["text"]) for m in outbound] == [("agent", "Доставим завтра")]
+
+    async def test_an_echo_that_arrives_before_the_send_is_recorded_is_merged(
+        self, service: Service
+    ) -> None:
+        """Meta can echo a message before the Send API's answer is written down."""
+        conv = await _inbound(service, "facebook", _fresh_meta("facebook", "messages__text"))
+        r = await service.reply(conv["id"], "On its way")
+        mid = "m_echo_first_0001"
+        service.graph.answer(
+            "POST /me/messages",
+            200,
+            {"recipient_id": conv["contact"]["external_id"], "message_id": mid},
+        )
+        echo = _fresh_meta("facebook", "message_echoes")
+        echo = with_changes(
+            echo,
+            **{
+                "entry.0.messaging.0.message.mid": mid,
+                "entry.0.messaging.0.message.text": "On its way",
+                "entry.0.messaging.0.recipient.id": conv["contact"]["external_id"],
+            },
+        )
+        assert (await post_facebook(service.client, echo)).status_code == 200
+        await service.drain()  # the echo is stored first, as an agent message
+        await service.send()  # then the send is recorded: the echo row is the same message
+        outbound = [m for m in await service.messages(conv["id"]) if m["direction"] == "out"]
+        assert [(m["id"], m["external_id"], m["delivery_status"]) for m in outbound] == [
+            (r.json()["id"], mid, "sent")
+        ]

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: the rules' way to tell other systems about a message."""
