@@ -5,11 +5,15 @@ exactly what the rule said — once. Driven by docs/rules.example.yaml, the file
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from sqlalchemy import update
 
 from inbox.accounts.models import Account
@@ -319,3 +323,43 @@ class TestCrashBetweenOutboxAndSend:
         [reply] = [m for m in await service.messages(conv["id"]) if m["sender_type"] == "bot"]
         assert reply["delivery_status"] == "failed"
         assert "may have reached" in reply["delivery_error"]
+
+
+class TestOutgoingWebhook:
+    async def test_a_rule_posts_a_signed_event_once(self, service: Service) -> None:
+        received: list[tuple[bytes, dict[str, str]]] = []
+
+        async def hook(request: web.Request) -> web.Response:
+            received.append((await request.read(), dict(request.headers)))
+            return web.Response(status=204)
+
+        app = web.Application()
+        app.router.add_post("/hook", hook)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        try:
+            await _rule(
+                service,
+                {
+                    "name": "Tell the CRM",
+                    "when": "message_received",
+                    "then": [{"webhook": {"url": f"http://127.0.0.1:{port}/hook", "secret": "s3"}}],
+                },
+            )
+            dm = load_payload("telegram", "message__dm_text")
+            for _ in range(3):  # redeliveries
+                await post_telegram(service.client, service.accounts["telegram"]["id"], dm)
+            await service.drain()
+            await service.send()
+        finally:
+            await runner.cleanup()
+        [(body, headers)] = received
+        expected = "sha256=" + hmac.new(b"s3", body, hashlib.sha256).hexdigest()
+        assert headers["X-Omnibox-Signature"] == expected
+        event = json.loads(body)
+        assert event["event"] == "message_received"
+        assert event["message"]["text"] == dm["message"]["text"]
+        assert headers["X-Omnibox-Delivery"].startswith("rule:")
