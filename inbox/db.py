@@ -78,6 +78,10 @@ class Conn(Protocol):
 
     async def scalar(self, statement: Executable, parameters: Any = None) -> Any: ...
 
+    async def exec_driver_sql(
+        self, statement: str, parameters: Any = None
+    ) -> CursorResult[Any]: ...
+
 
 class _InlineConn:
     """A sync connection behind the async ``Conn`` methods: every await completes at once."""
@@ -94,6 +98,9 @@ class _InlineConn:
 
     async def scalar(self, statement: Executable, parameters: Any = None) -> Any:
         return self._conn.scalar(statement, parameters)
+
+    async def exec_driver_sql(self, statement: str, parameters: Any = None) -> CursorResult[Any]:
+        return self._conn.exec_driver_sql(statement, parameters)
 
 
 def _run_inline(coro: Coroutine[Any, Any, T]) -> T:
