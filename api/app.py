@@ -20,6 +20,7 @@ from api.routes import (
     rules,
 )
 from api.runtime import Runtime
+from api.web.wiring import mount_web
 from api.webhooks import facebook, telegram, vk
 from inbox.settings import Settings, get_settings
 
@@ -63,6 +64,8 @@ def create_app(
         ops.router,
     ):
         app.include_router(router)
+
+    mount_web(app)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

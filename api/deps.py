@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -10,6 +11,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.runtime import Runtime
+from api.web import cookies, csrf
+from inbox.sessions import service as sessions
 from inbox.users.models import Role, User
 from inbox.users.security import read_token
 
@@ -33,23 +36,44 @@ async def get_session(rt: RuntimeDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def current_user(
+    request: Request,
     rt: RuntimeDep,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
+    """A bearer token (API clients), else the web inbox's session cookie.
+
+    A cookie is sent by the browser on its own, so a state-changing request that rides on one
+    must also carry the session's CSRF token (header ``X-CSRF-Token`` or form field
+    ``csrf_token``) and, when the browser names one, an ``Origin`` of this very service.
+    """
     unauthorized = HTTPException(
         status_code=401, detail="not authenticated", headers={"WWW-Authenticate": "Bearer"}
     )
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    if credentials is not None and credentials.scheme.lower() == "bearer":
+        user_id = read_token(credentials.credentials, rt.settings.secret_key.get_secret_value())
+        if user_id is None:
+            raise unauthorized
+        user = await session.get(User, user_id)
+        if user is None or not user.is_active:
+            raise unauthorized
+        return user
+    token = cookies.session_token(request)
+    signed_in = None
+    if token:
+        signed_in = await sessions.resolve(
+            session, token, idle=timedelta(minutes=rt.settings.session_idle_minutes)
+        )
+    if signed_in is None:
         raise unauthorized
-    user_id = read_token(credentials.credentials, rt.settings.secret_key.get_secret_value())
-    if user_id is None:
-        raise unauthorized
-    user = await session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise unauthorized
-    return user
+    request.state.signed_in = signed_in
+    if request.method not in _SAFE_METHODS:
+        await csrf.check(request, signed_in.csrf_token)
+    return signed_in.user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

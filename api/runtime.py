@@ -20,6 +20,7 @@ from inbox.outbox.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimit
 from inbox.outbox.sender import OutboxSender, SendPolicy
 from inbox.queue.base import EventQueue
 from inbox.queue.factory import make_queue
+from inbox.sessions.guard import LoginGuard
 from inbox.settings import Settings
 from inbox.worker.loop import RetryPolicy, Worker
 
@@ -43,6 +44,25 @@ class Runtime:
         self._redis: Redis | None = None
         self._webhooks: Deliverer | None = None
         self.automation = Automation(auto_replies_per_hour=settings.auto_replies_per_hour)
+        self.login_guard = LoginGuard(
+            self.make_limiter(),
+            per_ip=settings.login_attempts_per_ip,
+            per_email=settings.login_attempts_per_email,
+        )
+
+    @property
+    def redis(self) -> Redis:
+        """One Redis client for this process's rate limits and live events (REDIS_URL set)."""
+        if self._redis is None:
+            assert self.settings.redis_url, "redis is used only when OMNIBOX_REDIS_URL is set"
+            self._redis = Redis.from_url(self.settings.redis_url)
+        return self._redis
+
+    def make_limiter(self) -> RateLimiter:
+        """Buckets shared by every process through Redis, or this process's own."""
+        if self.settings.redis_url:
+            return RedisRateLimiter(self.redis, self.queue_prefix)
+        return LocalRateLimiter()
 
     def make_worker(self, *, beside_intake: bool = False) -> Worker:
         s = self.settings
@@ -66,13 +86,7 @@ class Runtime:
             self._senders = build_senders(
                 s.telegram_api_base, s.vk_api_base, s.graph_api_base, s.graph_api_version
             )
-        limiter: RateLimiter
-        if s.redis_url:
-            if self._redis is None:
-                self._redis = Redis.from_url(s.redis_url)
-            limiter = RedisRateLimiter(self._redis, self.queue_prefix)
-        else:
-            limiter = LocalRateLimiter()
+        limiter = self.make_limiter()
         policy = SendPolicy(
             max_attempts=s.outbox_max_attempts,
             retry_base_seconds=s.queue_retry_base_seconds,

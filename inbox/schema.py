@@ -6,15 +6,18 @@ from sqlmodel import SQLModel
 
 from inbox.accounts.models import Account
 from inbox.automation.models import RuleRow, RuleSetState, RuleTrace
+from inbox.canned.models import CannedReply
 from inbox.conversations.models import (
     AccountContact,
     Contact,
+    ContactLabel,
     Conversation,
     ConversationLabel,
     Message,
 )
 from inbox.outbox.models import OutboxRow
 from inbox.queue.models import DeadEventRow, QueuedEventRow
+from inbox.sessions.models import WebSession
 from inbox.teams.models import Team, TeamMember
 from inbox.users.models import User
 
@@ -23,7 +26,9 @@ metadata = SQLModel.metadata
 __all__ = [
     "Account",
     "AccountContact",
+    "CannedReply",
     "Contact",
+    "ContactLabel",
     "Conversation",
     "ConversationLabel",
     "DeadEventRow",
@@ -36,5 +41,6 @@ __all__ = [
     "Team",
     "TeamMember",
     "User",
+    "WebSession",
     "metadata",
 ]

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     # Loop guard: automatic (rule) replies per conversation per hour.
     auto_replies_per_hour: int = Field(default=3, ge=0)
+    # Web inbox sign-in: a session ends after this long at the latest, or when left idle.
+    session_max_age_hours: float = Field(default=7 * 24.0, gt=0)
+    session_idle_minutes: float = Field(default=12 * 60.0, gt=0)
+    # Login attempts (checked before any password hashing): per client address and per email.
+    login_attempts_per_ip: int = Field(default=5, ge=1)  # per 5 minutes
+    login_attempts_per_email: int = Field(default=10, ge=1)  # per 15 minutes
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

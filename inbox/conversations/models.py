@@ -110,6 +110,15 @@ class ConversationLabel(SQLModel, table=True):
     label: str = Field(sa_column=Column(String(64), primary_key=True, index=True))
 
 
+class ContactLabel(SQLModel, table=True):
+    """Labels on a person (VIP, wholesale, …): shown on the contact, read by the rules."""
+
+    __tablename__ = "contact_labels"
+
+    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contacts.id"), primary_key=True))
+    label: str = Field(sa_column=Column(String(64), primary_key=True, index=True))
+
+
 class Message(SQLModel, table=True):
     """A message, comment, note or system line in a conversation.
 

@@ -1,0 +1,1 @@
+"""The web inbox: server-rendered pages, session sign-in, CSRF, translations."""

@@ -1,0 +1,50 @@
+"""Who is looking at a page: signed in through the session cookie, or sent to the sign-in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, HTTPException, Request
+
+from api.deps import RuntimeDep, SessionDep
+from api.web import cookies, csrf
+from inbox.sessions import service as sessions
+from inbox.sessions.service import SignedIn
+from inbox.users.models import Role
+
+
+class NeedsSignIn(Exception):
+    """Raised by page dependencies; the app answers with a redirect to the sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        self.location = "/login?next=" + quote(next_path, safe="/?=&")
+
+
+async def page_user(request: Request, rt: RuntimeDep, session: SessionDep) -> SignedIn:
+    token = cookies.session_token(request)
+    signed_in = None
+    if token:
+        signed_in = await sessions.resolve(
+            session, token, idle=timedelta(minutes=rt.settings.session_idle_minutes)
+        )
+    if signed_in is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise NeedsSignIn(target)
+    request.state.signed_in = signed_in
+    if request.method not in ("GET", "HEAD"):
+        await csrf.check(request, signed_in.csrf_token)
+    return signed_in
+
+
+PageUser = Annotated[SignedIn, Depends(page_user)]
+
+
+async def page_admin(signed_in: PageUser) -> SignedIn:
+    if signed_in.user.role != Role.ADMIN.value:
+        raise HTTPException(status_code=403, detail="admin only")
+    return signed_in
+
+
+PageAdmin = Annotated[SignedIn, Depends(page_admin)]

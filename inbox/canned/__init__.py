@@ -1,0 +1,1 @@
+"""Canned replies: texts agents insert by short code."""

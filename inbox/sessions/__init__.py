@@ -1,0 +1,1 @@
+"""Server-side web sessions: revocable sign-ins for the web inbox."""

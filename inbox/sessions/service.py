@@ -1,0 +1,99 @@
+"""Create, read and end web sessions. The caller's transaction commits (services never do)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inbox.sessions.models import WebSession
+from inbox.types import utcnow
+from inbox.users.models import User
+
+_sessions = WebSession.__table__  # type: ignore[attr-defined]
+_users = User.__table__  # type: ignore[attr-defined]
+# A session seen less than this long ago is not re-stamped: one write a minute, not a request.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: User
+    session_id: str
+    csrf_token: str
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start(
+    session: AsyncSession,
+    user_id: int,
+    *,
+    ttl: timedelta,
+    user_agent: str = "",
+    ip: str = "",
+) -> str:
+    """A new session for ``user_id``; returns the cookie token (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        WebSession(
+            id=_hash(token),
+            user_id=user_id,
+            csrf_token=secrets.token_urlsafe(32),
+            user_agent=user_agent[:300],
+            ip=ip[:64],
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def resolve(session: AsyncSession, token: str, *, idle: timedelta) -> SignedIn | None:
+    """The active user behind a cookie token, or None (unknown, expired, idle, deactivated)."""
+    if not token or len(token) > 200:
+        return None
+    sid = _hash(token)
+    row = (
+        await session.execute(
+            select(WebSession, User)
+            .join(User, _users.c.id == _sessions.c.user_id)
+            .where(_sessions.c.id == sid)
+        )
+    ).first()
+    if row is None:
+        return None
+    web, user = row
+    now = utcnow()
+    if web.expires_at <= now or web.last_seen_at + idle <= now or not user.is_active:
+        await session.execute(delete(_sessions).where(_sessions.c.id == sid))
+        return None
+    if now - web.last_seen_at > _TOUCH_EVERY:
+        await session.execute(
+            update(_sessions).where(_sessions.c.id == sid).values(last_seen_at=now)
+        )
+    return SignedIn(user=user, session_id=sid, csrf_token=web.csrf_token)
+
+
+async def end(session: AsyncSession, token: str) -> None:
+    await session.execute(delete(_sessions).where(_sessions.c.id == _hash(token)))
+
+
+async def end_all(session: AsyncSession, user_id: int) -> int:
+    """Sign a user out everywhere (deactivation, password change, an admin's call)."""
+    result = await session.execute(delete(_sessions).where(_sessions.c.user_id == user_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def purge_expired(session: AsyncSession) -> int:
+    result = await session.execute(delete(_sessions).where(_sessions.c.expires_at <= utcnow()))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
