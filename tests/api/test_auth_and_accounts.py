@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from api.app import create_app
+from api.fake_platforms import FakeTelegram
 from api.runtime import Runtime
 from inbox.accounts.models import Account
 from inbox.types import utcnow
@@ -29,7 +30,6 @@ from tests.support.factories import (
     admin_headers,
     login,
 )
-from tests.support.fake_telegram import FakeTelegram
 from tests.support.fixtures import RuntimeFactory, make_settings
 from tests.support.payloads import load_payload
 

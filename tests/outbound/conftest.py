@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from api.app import create_app
+from api.fake_platforms import FakeGraph, FakeTelegram, FakeVk
 from api.runtime import Runtime
 from inbox.outbox.sender import OutboxSender
 from tests.support.backends import Backend
 from tests.support.factories import add_all_accounts, admin_headers, drain
-from tests.support.fakes import FakeGraph, FakeTelegram, FakeVk
 from tests.support.fixtures import _drop_redis_prefix, make_settings
 
 

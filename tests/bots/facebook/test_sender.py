@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
+from api.fake_platforms import FakeGraph
 from bots.facebook.adapter import FacebookAdapter, InstagramAdapter
 from bots.facebook.sender import FacebookSender, InstagramSender
 from bots.registry import build_senders
 from inbox.channels import RateLimited, RecipientGone, Refused, TransientError
 from inbox.events import Channel, ThreadKind
 from inbox.outbound import AccountAuth, Delivered, Outbound, OutboundAction
-from tests.support.fakes import FakeGraph
 from tests.support.payloads import load_payload
 
 VERSION = "v25.0"

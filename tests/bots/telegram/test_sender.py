@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
+from api.fake_platforms import FakeTelegram
 from bots.registry import build_senders
 from bots.telegram.adapter import TelegramAdapter
 from bots.telegram.sender import TelegramSender
 from inbox.channels import RateLimited, RecipientGone, Refused, TransientError
 from inbox.events import Channel, ThreadKind
 from inbox.outbound import AccountAuth, Delivered, Outbound, OutboundAction
-from tests.support.fakes import FakeTelegram
 from tests.support.payloads import load_payload
 
 BOT_ID = "7000000001"

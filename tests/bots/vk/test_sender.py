@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
+from api.fake_platforms import FakeVk
 from bots.registry import build_senders
 from bots.vk.adapter import VkAdapter
 from bots.vk.sender import VkSender, random_id
 from inbox.channels import RateLimited, RecipientGone, Refused, TransientError
 from inbox.events import Channel, ThreadKind
 from inbox.outbound import AccountAuth, Delivered, Outbound, OutboundAction
-from tests.support.fakes import FakeVk
 from tests.support.payloads import load_payload
 
 GROUP = "229876543"

@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.fakes.base import Call, FakeServer, Reply, client_port, form_params
+from api.fake_platforms.base import Call, FakeServer, Reply, client_port, form_params
 
 BotApiCall = Call  # the name tests have always used for a recorded Bot API call
 

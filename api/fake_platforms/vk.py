@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.fakes.base import Call, FakeServer, Reply, bearer, client_port, form_params
+from api.fake_platforms.base import Call, FakeServer, Reply, bearer, client_port, form_params
 
 
 def vk_error(call: Call, code: int, message: str) -> dict[str, Any]:

@@ -1,13 +1,13 @@
 """Fake platform servers (Telegram Bot API, VK API, Graph API) for tests, benches and the demo.
 
 Each is a real HTTP server on 127.0.0.1 that the real clients (aiogram, vkbottle, httpx)
-reach through the configured API base; see :mod:`tests.support.fakes.base` for scripting.
+reach through the configured API base; see :mod:`api.fake_platforms.base` for scripting.
 """
 
-from tests.support.fakes.base import Call, FakeServer, Reply
-from tests.support.fakes.graph import FakeGraph, graph_error
-from tests.support.fakes.telegram import BotApiCall, FakeTelegram, bot_error
-from tests.support.fakes.vk import FakeVk, vk_error
+from api.fake_platforms.base import Call, FakeServer, Reply
+from api.fake_platforms.graph import FakeGraph, graph_error
+from api.fake_platforms.telegram import BotApiCall, FakeTelegram, bot_error
+from api.fake_platforms.vk import FakeVk, vk_error
 
 __all__ = [
     "BotApiCall",

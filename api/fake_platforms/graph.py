@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.fakes.base import Call, FakeServer, Reply, bearer, client_port, form_params
+from api.fake_platforms.base import Call, FakeServer, Reply, bearer, client_port, form_params
 
 
 def graph_error(
