@@ -11,12 +11,17 @@ from fastapi.responses import JSONResponse
 
 from api.routes import (
     accounts,
+    attachments,
     auth,
+    canned,
+    contacts,
     conversation_actions,
     conversations,
     dead_letters,
+    live,
     ops,
     people,
+    presence,
     rules,
 )
 from api.runtime import Runtime
@@ -58,6 +63,11 @@ def create_app(
         accounts.router,
         conversations.router,
         conversation_actions.router,
+        attachments.router,
+        contacts.router,
+        canned.router,
+        presence.router,
+        live.router,
         dead_letters.router,
         people.router,
         rules.router,

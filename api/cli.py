@@ -54,7 +54,7 @@ def _serve(args: argparse.Namespace, *, worker: bool) -> None:
 
         bots.registry.import_senders()
     _freeze_startup_objects()
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=args.host,
         port=args.port,
@@ -62,6 +62,20 @@ def _serve(args: argparse.Namespace, *, worker: bool) -> None:
         log_level=args.log_level,
         proxy_headers=True,
     )
+    _Server(config, on_exit=app.state.runtime.shutting_down).run()
+
+
+class _Server(uvicorn.Server):
+    """On a stop signal, first end the live event streams: uvicorn's graceful shutdown waits
+    for open responses, and a Server-Sent Events stream never ends by itself."""
+
+    def __init__(self, config: uvicorn.Config, *, on_exit: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_exit = on_exit
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        super().handle_exit(sig, frame)
+        self._on_exit()
 
 
 async def _run_worker() -> None:
@@ -71,6 +85,7 @@ async def _run_worker() -> None:
     import bots.registry
 
     bots.registry.import_senders()
+    await rt.demo.start_if_demo(rt.engine)
     _freeze_startup_objects()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -142,6 +157,12 @@ async def _account_add(args: argparse.Namespace) -> None:
         await engine.dispose()
 
 
+def _demo() -> None:
+    from api.demo.command import run  # the app and the platform libraries load only here
+
+    run(_settings())
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="omnibox", description="Unified inbox service")
     sub = p.add_subparsers(dest="command", required=True)
@@ -155,6 +176,9 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--log-level", default="info")
     sub.add_parser("worker", help="the queue worker and the outbox sender, without the API")
     sub.add_parser("migrate", help="create or upgrade the database")
+    sub.add_parser(
+        "demo", help="fill a fresh instance with demo conversations (through the real webhooks)"
+    )
 
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
     ua = user.add_parser("add", help="add a user")
@@ -195,5 +219,6 @@ def main(argv: list[str] | None = None) -> None:
         "user": lambda: asyncio.run(_user_add(args)),
         "account": lambda: asyncio.run(_account_add(args)),
         "rules": lambda: cli_rules.run(args, _settings()),
+        "demo": lambda: _demo(),
     }
     commands[args.command]()

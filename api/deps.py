@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.runtime import Runtime
 from api.web import cookies, csrf
+from inbox.live import publish_committed
 from inbox.sessions import service as sessions
 from inbox.users.models import Role, User
 from inbox.users.security import read_token
@@ -28,9 +29,15 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 async def get_session(rt: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
-    async with rt.sessionmaker() as session, session.begin():
-        yield session
+    """One transaction per request: committed when the route returns, rolled back on error.
+
+    Live events the route queued with ``inbox.live.after_commit`` go out after the commit
+    only; an error rolls back and drops them.
+    """
+    async with rt.sessionmaker() as session:
+        async with session.begin():
+            yield session
+        await publish_committed(session, rt.live)
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
@@ -39,11 +46,20 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
 async def current_user(
+    request: Request, rt: RuntimeDep, session: SessionDep, credentials: BearerDep
+) -> User:
+    return await authenticate(request, rt, session, credentials)
+
+
+async def authenticate(
     request: Request,
-    rt: RuntimeDep,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    rt: Runtime,
+    session: AsyncSession,
+    credentials: HTTPAuthorizationCredentials | None,
 ) -> User:
     """A bearer token (API clients), else the web inbox's session cookie.
 

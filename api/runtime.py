@@ -9,12 +9,27 @@ import logging
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bots.registry import build_adapters, build_senders, build_webhook_sender
+from api.demo.routing import DemoOutbound, route_demo_accounts
+from bots.registry import (
+    build_adapters,
+    build_media_fetchers,
+    build_senders,
+    build_webhook_sender,
+)
 from inbox.accounts.directory import AccountDirectory
 from inbox.automation.runner import Automation
 from inbox.channels import ChannelAdapter
 from inbox.db import make_engine, make_sessionmaker
 from inbox.intake import Intake
+from inbox.live import (
+    LiveBus,
+    LocalLiveBus,
+    LocalPresence,
+    PresenceRegistry,
+    RedisLiveBus,
+    RedisPresence,
+)
+from inbox.media import MediaFetcher
 from inbox.outbound import ChannelSender, Deliverer
 from inbox.outbox.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
 from inbox.outbox.sender import OutboxSender, SendPolicy
@@ -43,12 +58,26 @@ class Runtime:
         self._senders: dict[str, ChannelSender] = {}
         self._redis: Redis | None = None
         self._webhooks: Deliverer | None = None
+        self._media: dict[str, MediaFetcher] | None = None
+        # Demo accounts' outbound goes to local fake platforms (omnibox demo); others are real.
+        self.demo = DemoOutbound(settings.graph_api_version)
         self.automation = Automation(auto_replies_per_hour=settings.auto_replies_per_hour)
         self.login_guard = LoginGuard(
             self.make_limiter(),
             per_ip=settings.login_attempts_per_ip,
             per_email=settings.login_attempts_per_email,
         )
+        # Live events and presence: across processes through Redis, else within this one.
+        self.live: LiveBus
+        self.presence: PresenceRegistry
+        ttl, typing_ttl = settings.presence_ttl_seconds, settings.presence_typing_seconds
+        if settings.redis_url:
+            self.live = RedisLiveBus(self.redis, f"{self.queue_prefix}live")
+            self.presence = RedisPresence(self.redis, self.queue_prefix, ttl, typing_ttl)
+        else:
+            self.live = LocalLiveBus()
+            self.presence = LocalPresence(ttl, typing_ttl)
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def redis(self) -> Redis:
@@ -57,6 +86,19 @@ class Runtime:
             assert self.settings.redis_url, "redis is used only when OMNIBOX_REDIS_URL is set"
             self._redis = Redis.from_url(self.settings.redis_url)
         return self._redis
+
+    @property
+    def media(self) -> dict[str, MediaFetcher]:
+        """Attachment fetchers per channel, made on first use, closed at :meth:`stop`."""
+        if self._media is None:
+            s = self.settings
+            self._media = build_media_fetchers(
+                s.telegram_api_base,
+                extra_hosts=s.media_extra_hosts,
+                max_bytes=s.attachment_max_bytes,
+                timeout=s.attachment_timeout_seconds,
+            )
+        return self._media
 
     def make_limiter(self) -> RateLimiter:
         """Buckets shared by every process through Redis, or this process's own."""
@@ -77,15 +119,17 @@ class Runtime:
             idle_seconds=s.worker_idle_seconds,
             defer_to=self.intake.under_pressure if beside_intake else None,
             automation=self.automation,
+            live=self.live,
         )
 
     def make_sender(self) -> OutboxSender:
         """The outbox sender, with the platform clients and the shared rate-limit buckets."""
         s = self.settings
         if not self._senders:
-            self._senders = build_senders(
+            real = build_senders(
                 s.telegram_api_base, s.vk_api_base, s.graph_api_base, s.graph_api_version
             )
+            self._senders = route_demo_accounts(real, self.demo)
         limiter = self.make_limiter()
         policy = SendPolicy(
             max_attempts=s.outbox_max_attempts,
@@ -105,13 +149,16 @@ class Runtime:
             self._webhooks,
             policy=policy,
             idle_seconds=s.worker_idle_seconds,
+            live=self.live,
         )
 
     async def start(self, *, intake: bool = True, worker: bool = False) -> None:
         """``worker`` runs both background loops here: the event worker and the outbox sender."""
+        self._loop = asyncio.get_running_loop()
         if intake:
             self.intake.start()
         if worker:
+            await self.demo.start_if_demo(self.engine)
             self._worker_task = asyncio.create_task(
                 self.make_worker(beside_intake=intake).run(self._stop), name="omnibox-worker"
             )
@@ -119,7 +166,14 @@ class Runtime:
                 self.make_sender().run(self._stop), name="omnibox-outbox"
             )
 
+    def shutting_down(self) -> None:
+        """The server was told to stop (a signal handler may call this): end the live streams
+        now, so their connections close and the server's graceful shutdown can finish."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.live.end_streams)
+
     async def stop(self) -> None:
+        self.live.end_streams()
         self._stop.set()
         for task in (self._worker_task, self._sender_task):
             if task is None:
@@ -132,8 +186,12 @@ class Runtime:
                     await task
         for sender in self._senders.values():
             await sender.close()
+        for fetcher in (self._media or {}).values():
+            await fetcher.close()
+        await self.demo.close()
         if self._webhooks is not None:
             await self._webhooks.close()
+        await self.live.close()
         if self._redis is not None:
             await self._redis.aclose()
         await self.intake.stop()

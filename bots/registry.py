@@ -6,6 +6,7 @@ from bots.facebook.adapter import FacebookAdapter, InstagramAdapter
 from bots.telegram.adapter import TelegramAdapter
 from bots.vk.adapter import VkAdapter
 from inbox.channels import ChannelAdapter
+from inbox.media import MediaFetcher
 from inbox.outbound import ChannelSender, Deliverer
 
 
@@ -52,3 +53,23 @@ def build_webhook_sender() -> Deliverer:
     from bots.webhook.sender import WebhookSender
 
     return WebhookSender()
+
+
+def build_media_fetchers(
+    telegram_api_base: str, *, extra_hosts: str, max_bytes: int, timeout: float
+) -> dict[str, MediaFetcher]:
+    """One attachment fetcher per channel, keyed like :func:`build_adapters`; the caller
+    closes them. ``extra_hosts`` is the ``media_extra_hosts`` setting (``host[:port], ...``)."""
+    from bots.facebook.media import FacebookMediaFetcher, InstagramMediaFetcher
+    from bots.media_http import parse_extra_hosts
+    from bots.telegram.media import TelegramMediaFetcher
+    from bots.vk.media import VkMediaFetcher
+
+    extra = parse_extra_hosts(extra_hosts)
+    fetchers: list[MediaFetcher] = [
+        TelegramMediaFetcher(telegram_api_base, max_bytes=max_bytes, timeout=timeout),
+        VkMediaFetcher(extra_hosts=extra, max_bytes=max_bytes, timeout=timeout),
+        FacebookMediaFetcher(extra_hosts=extra, max_bytes=max_bytes, timeout=timeout),
+        InstagramMediaFetcher(extra_hosts=extra, max_bytes=max_bytes, timeout=timeout),
+    ]
+    return {fetcher.channel.value: fetcher for fetcher in fetchers}

@@ -5,12 +5,14 @@ Names are part of the public contract (DESIGN.md §4): extend, never rename.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+_HOST_PORT = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse outside development
 
 
@@ -63,6 +65,26 @@ class Settings(BaseSettings):
     # Login attempts (checked before any password hashing): per client address and per email.
     login_attempts_per_ip: int = Field(default=5, ge=1)  # per 5 minutes
     login_attempts_per_email: int = Field(default=10, ge=1)  # per 15 minutes
+    # Live updates (GET /api/v1/live): a ": ping" comment this often keeps proxies from
+    # closing an idle stream. Presence: a viewer is gone this long after its last heartbeat
+    # (pages send one every ~5 s), a typing flag after this long without a typing heartbeat.
+    live_ping_seconds: float = Field(default=15.0, gt=0)
+    presence_ttl_seconds: float = Field(default=15.0, gt=0)
+    presence_typing_seconds: float = Field(default=6.0, gt=0)
+    # Attachments are fetched by the service, never hot-linked: at most this many bytes, within
+    # this many seconds, from the platforms' own file APIs and CDN hosts. ``media_extra_hosts``
+    # (comma-separated ``host[:port]``) admits more hosts, over http too: local fakes, the demo.
+    attachment_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    attachment_timeout_seconds: float = Field(default=20.0, gt=0)
+    media_extra_hosts: str = ""
+
+    @field_validator("media_extra_hosts")
+    @classmethod
+    def _hosts_with_ports(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            if not _HOST_PORT.fullmatch(item):
+                raise ValueError(f"media_extra_hosts: {item!r} is not host[:port]")
+        return value
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

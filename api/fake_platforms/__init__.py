@@ -1,10 +1,12 @@
-"""Fake platform servers (Telegram Bot API, VK API, Graph API) for tests, benches and the demo.
+"""Fake platform servers (Telegram Bot API, VK API, Graph API, a file CDN) for tests, the
+benches and the demo.
 
 Each is a real HTTP server on 127.0.0.1 that the real clients (aiogram, vkbottle, httpx)
 reach through the configured API base; see :mod:`api.fake_platforms.base` for scripting.
 """
 
 from api.fake_platforms.base import Call, FakeServer, Reply
+from api.fake_platforms.cdn import FakeCdn
 from api.fake_platforms.graph import FakeGraph, graph_error
 from api.fake_platforms.telegram import BotApiCall, FakeTelegram, bot_error
 from api.fake_platforms.vk import FakeVk, vk_error
@@ -12,6 +14,7 @@ from api.fake_platforms.vk import FakeVk, vk_error
 __all__ = [
     "BotApiCall",
     "Call",
+    "FakeCdn",
     "FakeGraph",
     "FakeServer",
     "FakeTelegram",

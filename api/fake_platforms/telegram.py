@@ -39,6 +39,20 @@ class FakeTelegram(FakeServer):
     def __init__(self, *, host: str = "127.0.0.1", rate_limit: int | None = None) -> None:
         super().__init__(host=host, rate_limit=rate_limit)
         self._next_id: defaultdict[int, int] = defaultdict(lambda: 1)
+        self._files: dict[str, tuple[str, bytes, str]] = {}  # file_id -> (path, body, type)
+
+    def add_file(
+        self,
+        file_id: str,
+        body: bytes,
+        *,
+        file_path: str | None = None,
+        content_type: str = "application/octet-stream",
+    ) -> str:
+        """Make ``getFile(file_id)`` answer a path whose download is ``body``; returns the path."""
+        path = file_path or f"documents/file_{len(self._files)}"
+        self._files[file_id] = (path, body, content_type)
+        return path
 
     def script_error(
         self,
@@ -55,6 +69,28 @@ class FakeTelegram(FakeServer):
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """``GET /file/bot<token>/<file_path>``, recorded as route ``"file"``."""
+        path = request.match_info["path"]
+        found = next((f for f in self._files.values() if f[0] == path), None)
+        status = 200 if found else 404
+        self.calls.append(
+            Call(
+                route="file",
+                token=request.match_info["token"],
+                params={"file_path": path},
+                http_method=request.method,
+                path=request.path,
+                content_type="",
+                client_port=client_port(request),
+                status=status,
+            )
+        )
+        if found is None:
+            return web.json_response(bot_error(404, "Not Found"), status=404)
+        return web.Response(body=found[1], headers={"Content-Type": found[2]})
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         call = Call(
@@ -74,9 +110,24 @@ class FakeTelegram(FakeServer):
     def success(self, call: Call) -> Reply:
         if call.route == "sendMessage":
             return Reply(body={"ok": True, "result": self._message(call)})
+        if call.route == "getFile":
+            return self._get_file(call)
         if call.route == "getMe":
             return Reply(body={"ok": True, "result": _bot_user(call.token)})
         return Reply(body={"ok": True, "result": True})
+
+    def _get_file(self, call: Call) -> Reply:
+        file_id = str(call.params.get("file_id", ""))
+        if file_id not in self._files:
+            return Reply(400, bot_error(400, "Bad Request: invalid file_id"))
+        path, body, _ = self._files[file_id]
+        result = {
+            "file_id": file_id,
+            "file_unique_id": f"u{abs(hash(file_id)) % 10**8}",
+            "file_size": len(body),
+            "file_path": path,
+        }
+        return Reply(body={"ok": True, "result": result})
 
     def _message(self, call: Call) -> dict[str, Any]:
         raw_chat = str(call.params["chat_id"])  # "@channel" names get a stable fake id

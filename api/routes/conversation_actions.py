@@ -14,6 +14,7 @@ from inbox.conversations import queries
 from inbox.conversations.models import ConversationStatus, SenderType
 from inbox.conversations.service import UNSET, Change, InvalidChange, apply_change
 from inbox.events import ThreadKind
+from inbox.live import after_commit, conversation_changed
 from inbox.outbound import OutboundAction
 from inbox.outbox.enqueue import (
     NothingToAnswer,
@@ -81,6 +82,7 @@ async def post_message(
 ) -> dict[str, Any]:
     """An agent's reply (queued for delivery; its ``delivery_status`` follows) or a note."""
     conversation = await _conversation(session, conversation_id)
+    after_commit(session, conversation_changed(conversation_id, "message"))  # if it commits
     conn = await session.connection()
     assert user.id is not None
     if body.private:
@@ -108,6 +110,7 @@ async def patch_conversation(
     conversation_id: int, body: ConversationPatch, session: SessionDep, _user: CurrentUser
 ) -> dict[str, Any]:
     await _conversation(session, conversation_id)
+    after_commit(session, conversation_changed(conversation_id, "update"))  # if it commits
     given = body.model_fields_set
     change = Change(
         status=body.status,
@@ -137,6 +140,7 @@ async def moderate(
 ) -> dict[str, Any]:
     """Hide, unhide or delete a customer's comment on the platform (queued like a reply)."""
     conversation = await _conversation(session, conversation_id)
+    after_commit(session, conversation_changed(conversation_id, "update"))  # if it commits
     conn = await session.connection()
     message = await queries.get_message(conn, message_id)
     if message is None or message["conversation_id"] != conversation_id:

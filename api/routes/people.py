@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.deps import CurrentAdmin, CurrentUser, SessionDep
+from inbox.sessions import service as sessions
 from inbox.teams import service as teams
 from inbox.users import service as users
 from inbox.users.models import Role, User
@@ -81,6 +82,8 @@ async def update_user(
         is_active=body.is_active,
         password=body.password,
     )
+    if body.is_active is False or body.password is not None:
+        await sessions.end_all(session, user_id)  # signed out of the web inbox everywhere
     return users.to_public(user)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Request, Response
+import yaml
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -33,6 +35,34 @@ def _invalid(exc: RuleError) -> HTTPException:
     return HTTPException(status_code=422, detail={"message": str(exc), "errors": exc.errors})
 
 
+async def _rule_body(request: Request) -> dict[str, Any]:
+    """One rule as JSON, or as YAML (``Content-Type: application/yaml``: the web editor's text)."""
+    raw = await request.body()
+    if len(raw) > MAX_RULES_YAML:
+        raise HTTPException(status_code=413, detail=f"a rule is at most {MAX_RULES_YAML} bytes")
+    try:
+        if "yaml" in request.headers.get("content-type", ""):
+            data = yaml.safe_load(raw.decode("utf-8"))
+        else:
+            data = json.loads(raw or b"null")
+    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise HTTPException(status_code=422, detail=f"not a valid rule document: {exc}") from exc
+    if not isinstance(data, dict):
+        raise HTTPException(status_code=422, detail="a rule is a mapping (name, mode, when, ...)")
+    return data
+
+
+RuleBody = Annotated[dict[str, Any], Depends(_rule_body)]
+_RULE_BODY_DOC = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "application/yaml": {"schema": {"type": "string"}},
+        }
+    }
+}
+
+
 async def _checked(conn: Conn, raw: dict[str, Any]) -> dict[str, Any]:
     try:
         [rule] = validate([raw], await directory(conn))
@@ -46,10 +76,8 @@ async def list_rules(session: SessionDep, _admin: CurrentAdmin) -> list[dict[str
     return await store.list_rules(await session.connection())
 
 
-@router.post("/rules", status_code=201)
-async def create_rule(
-    session: SessionDep, _admin: CurrentAdmin, body: Annotated[dict[str, Any], Body()]
-) -> dict[str, Any]:
+@router.post("/rules", status_code=201, openapi_extra=_RULE_BODY_DOC)
+async def create_rule(session: SessionDep, _admin: CurrentAdmin, body: RuleBody) -> dict[str, Any]:
     """A rule as in the YAML file (``name, mode, when, if, then, stop``), added last."""
     conn = await session.connection()
     rule_id = await store.create_rule(conn, await _checked(conn, body))
@@ -126,12 +154,9 @@ async def message_traces(
     return [{"event": r.event, "trace": r.trace, "created_at": r.created_at} for r in rows]
 
 
-@router.put("/rules/{rule_id}")
+@router.put("/rules/{rule_id}", openapi_extra=_RULE_BODY_DOC)
 async def replace_rule(
-    rule_id: int,
-    session: SessionDep,
-    _admin: CurrentAdmin,
-    body: Annotated[dict[str, Any], Body()],
+    rule_id: int, session: SessionDep, _admin: CurrentAdmin, body: RuleBody
 ) -> dict[str, Any]:
     conn = await session.connection()
     if not await store.update_rule(conn, rule_id, await _checked(conn, body)):

@@ -60,10 +60,21 @@ def attachments_of(message: Message) -> tuple[Attachment, ...]:
     return tuple(found)
 
 
+PREVIEW_SIDE = 800  # px on the long side: what the inbox shows in a conversation
+
+
 def _photo(sizes: list[PhotoSize]) -> Attachment:
-    """Telegram sends every resolution of one photo; keep the largest."""
-    best = max(sizes, key=lambda p: (p.width * p.height, p.file_size or 0))
-    return Attachment(type="photo", file_id=best.file_id, size=best.file_size)
+    """Telegram sends every resolution of one photo: keep the largest, and the largest that
+    fits :data:`PREVIEW_SIDE` as ``extra.preview_file_id`` (the inbox loads that one)."""
+
+    def area(p: PhotoSize) -> tuple[int, int]:
+        return (p.width * p.height, p.file_size or 0)
+
+    best = max(sizes, key=area)
+    small = [p for p in sizes if max(p.width, p.height) <= PREVIEW_SIDE]
+    preview = max(small, key=area) if small else None
+    extra = {} if preview is None or preview is best else {"preview_file_id": preview.file_id}
+    return Attachment(type="photo", file_id=best.file_id, size=best.file_size, extra=extra)
 
 
 def _file(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from inbox.contacts.queries import contact_labels
 from inbox.conversations.models import AccountContact, Contact, Conversation
 from inbox.conversations.service import labels_of
 from inbox.db import Conn
@@ -60,7 +61,7 @@ async def build_facts(
             username=contact.username,
             language=contact.language,
             is_new=stored.new_contact,
-            labels=frozenset(),
+            labels=await contact_labels(conn, contact.id),
             subscribed=not opted_out,
         ),
         conversation=ConversationFacts(

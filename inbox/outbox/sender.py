@@ -4,6 +4,8 @@ Rows of one chat are sent in order, one after the other; different chats go in p
 waiting only for its own buckets. What a failure means is decided here from the error type of
 :mod:`inbox.channels` alone: wait (rate limit, not counted as an attempt), back off (transient,
 up to ``max_attempts``), or give up on the item (refused) or on the person (recipient gone).
+Once a row is recorded sent or failed, its conversation is announced on the live bus
+(``reason: "delivery"``), so the agents see the message's delivery state change.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inbox.channels import RateLimited, RecipientGone, Refused
 from inbox.db import Conn, transact
 from inbox.events import Channel, ThreadKind
+from inbox.live import LiveBus, conversation_changed, publish_quietly
 from inbox.outbound import AccountAuth, ChannelSender, Deliverer, Outbound, OutboundAction
 from inbox.outbox import store
 from inbox.outbox.ratelimit import Limit, RateLimiter, acquire
@@ -80,6 +83,7 @@ class OutboxSender:
         policy: SendPolicy,
         batch_size: int = 50,
         idle_seconds: float = 0.5,
+        live: LiveBus | None = None,
     ) -> None:
         self._engine = engine
         self._senders = senders
@@ -89,6 +93,7 @@ class OutboxSender:
         self._batch_size = batch_size
         self._idle = idle_seconds
         self._accounts: dict[int, tuple[float, Any]] = {}
+        self._live = live
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -251,3 +256,7 @@ class OutboxSender:
             await fn(conn, item, *args, **kwargs)
 
         await transact(self._engine, body)
+        if fn in (store.mark_sent, store.mark_failed) and item.conversation_id is not None:
+            await publish_quietly(
+                self._live, [conversation_changed(item.conversation_id, "delivery")]
+            )

@@ -21,10 +21,22 @@ _TOUCH_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
+class Me:
+    """The signed-in user as plain values: still readable after the request's transaction
+    has rolled back (an error page renders the top bar from it)."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
 class SignedIn:
     user: User
     session_id: str
     csrf_token: str
+    me: Me
 
 
 def _hash(token: str) -> str:
@@ -81,7 +93,9 @@ async def resolve(session: AsyncSession, token: str, *, idle: timedelta) -> Sign
         await session.execute(
             update(_sessions).where(_sessions.c.id == sid).values(last_seen_at=now)
         )
-    return SignedIn(user=user, session_id=sid, csrf_token=web.csrf_token)
+    assert user.id is not None
+    me = Me(id=user.id, email=user.email, name=user.name, role=user.role)
+    return SignedIn(user=user, session_id=sid, csrf_token=web.csrf_token, me=me)
 
 
 async def end(session: AsyncSession, token: str) -> None:

@@ -1,6 +1,9 @@
 """The worker loop: claim a batch, store it in one transaction, acknowledge.
 
 One loop per process keeps a conversation's events in arrival order on the embedded queue.
+After a transaction commits, each conversation it touched is announced once on the live bus
+(``reason: "message"``), so the agents' screens re-read it; nothing is announced that may still
+roll back.
 An event whose processing raises is retried with exponential backoff and finally parked in
 the dead letters; unsupported and anomalous payloads are counted and dropped, since trying
 them again cannot help.
@@ -29,7 +32,8 @@ from inbox.accounts.models import Account
 from inbox.automation.runner import Automation, Stored
 from inbox.channels import ChannelAdapter
 from inbox.db import Conn, transact
-from inbox.events import AnomalousPayload, InboundEvent, UnsupportedEvent
+from inbox.events import AnomalousPayload, EventKind, InboundEvent, UnsupportedEvent
+from inbox.live import LiveBus, conversation_changed, publish_quietly
 from inbox.queue.base import EventQueue, QueuedEvent
 from inbox.worker.apply import apply_event
 
@@ -46,6 +50,8 @@ PURGE_EVERY_SECONDS = 600.0
 # a batch holds the interpreter while it is written, and acks must not wait behind it.
 DEFERRED_PAUSE = 0.5
 DEFERRED_BATCH = 20
+# A repeated message changes nothing; edits, deletes and opt-outs do (even when unstored).
+_NEW_ONLY = frozenset({EventKind.MESSAGE, EventKind.POSTBACK})
 
 
 class Skip(Enum):
@@ -80,6 +86,7 @@ class Worker:
         consumer: str | None = None,
         defer_to: Callable[[], bool] | None = None,
         automation: Automation | None = None,
+        live: LiveBus | None = None,
     ) -> None:
         self._engine = engine
         self._queue = queue
@@ -93,6 +100,7 @@ class Worker:
         # are arriving fast, take ``DEFERRED_BATCH`` events every ``DEFERRED_PAUSE`` seconds.
         self._defer_to = defer_to
         self._automation = automation
+        self._live = live
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker %s started", self.consumer)
@@ -141,8 +149,13 @@ class Worker:
                 finished.append(item)
             elif prepared is not Skip.RESCHEDULED:
                 ready.append((item, prepared))
-        finished.extend(await self._store(ready))
+        touched: set[int] = set()
+        finished.extend(await self._store(ready, touched))
         await self._queue.ack(finished)
+        if touched:
+            await publish_quietly(
+                self._live, (conversation_changed(cid, "message") for cid in sorted(touched))
+            )
         return len(batch)
 
     async def _prepare(self, item: QueuedEvent) -> list[InboundEvent] | Skip:
@@ -168,43 +181,56 @@ class Worker:
             return Skip.RESCHEDULED
 
     async def _store(
-        self, ready: list[tuple[QueuedEvent, list[InboundEvent]]]
+        self, ready: list[tuple[QueuedEvent, list[InboundEvent]]], touched: set[int]
     ) -> list[QueuedEvent]:
         """Store the batch in one transaction (one commit, not one per event); if any event
-        fails, roll it all back and store event by event, so only the faulty one is retried."""
+        fails, roll it all back and store event by event, so only the faulty one is retried.
+        ``touched`` gains the conversations of the transactions that committed."""
         if not ready:
             return []
+        batch_touched: set[int] = set()
         try:
-            counts = await transact(self._engine, partial(self._apply_batch, ready))
+            counts = await transact(self._engine, partial(self._apply_batch, ready, batch_touched))
         except Exception as exc:
             if len(ready) == 1:
                 await self._fail(ready[0][0], exc)
                 return []
             log.info("batch of %d failed; storing its events one by one", len(ready))
-            return [item for item, events in ready if await self._store_one(item, events)]
+            return [item for item, events in ready if await self._store_one(item, events, touched)]
+        touched |= batch_touched
         for (item, _events), stored in zip(ready, counts, strict=True):
             self._record(item, stored)
         return [item for item, _events in ready]
 
-    async def _store_one(self, item: QueuedEvent, events: list[InboundEvent]) -> bool:
+    async def _store_one(
+        self, item: QueuedEvent, events: list[InboundEvent], touched: set[int]
+    ) -> bool:
+        mine: set[int] = set()
         try:
-            stored = await transact(self._engine, partial(self._apply_all, item, events))
+            stored = await transact(self._engine, partial(self._apply_all, item, events, mine))
         except Exception as exc:
             return await self._fail(item, exc)
+        touched |= mine
         self._record(item, stored)
         return True
 
     async def _apply_batch(
-        self, ready: list[tuple[QueuedEvent, list[InboundEvent]]], conn: Conn
+        self, ready: list[tuple[QueuedEvent, list[InboundEvent]]], touched: set[int], conn: Conn
     ) -> list[int]:
-        return [await self._apply_all(item, events, conn) for item, events in ready]
+        return [await self._apply_all(item, events, touched, conn) for item, events in ready]
 
-    async def _apply_all(self, item: QueuedEvent, events: list[InboundEvent], conn: Conn) -> int:
+    async def _apply_all(
+        self, item: QueuedEvent, events: list[InboundEvent], touched: set[int], conn: Conn
+    ) -> int:
         """Store the item's events and run the rules on each new message, in one transaction."""
         stored = 0
         for event in events:
             applied = await apply_event(conn, item.account_id, event)
             stored += applied.stored
+            if applied.conversation_id is not None and (
+                applied.stored or event.kind not in _NEW_ONLY
+            ):
+                touched.add(applied.conversation_id)
             if self._automation is not None and applied.message_id is not None:
                 assert applied.conversation_id is not None
                 await self._automation.after_store(

@@ -45,7 +45,12 @@ CASES = [
             external_id="5123456789:4412",
             platform_ts=jan21(9, 1, 40),
             text="This is what arrived instead of my order",
-            attachments=file("photo", "AgACAgIAAxkBAAIRXGeQk1Photo0Large0000000000000AAQ", 141903),
+            attachments=file(
+                "photo",
+                "AgACAgIAAxkBAAIRXGeQk1Photo0Large0000000000000AAQ",
+                141903,
+                extra={"preview_file_id": "AgACAgIAAxkBAAIRXGeQk1Photo0Medium000000000000AAQ"},
+            ),
         ),
         id="dm_photo_largest_size_and_caption",
     ),

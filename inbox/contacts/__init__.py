@@ -1,0 +1,1 @@
+"""Contacts: the people behind conversations, their labels and per-account reachability."""

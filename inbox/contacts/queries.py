@@ -1,0 +1,86 @@
+"""Read side of a contact: who they are, their labels, accounts and latest conversations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from inbox.accounts.models import Account
+from inbox.conversations.models import ContactLabel
+from inbox.conversations.repository import account_contacts, contacts, conversations
+from inbox.db import Conn
+
+_accounts = Account.__table__  # type: ignore[attr-defined]
+_labels = ContactLabel.__table__  # type: ignore[attr-defined]
+
+CONVERSATIONS_SHOWN = 50
+
+
+async def contact_labels(conn: Conn, contact_id: int) -> frozenset[str]:
+    """What the rules see as ``contact.labels``."""
+    rows = await conn.execute(select(_labels.c.label).where(_labels.c.contact_id == contact_id))
+    return frozenset(r.label for r in rows)
+
+
+async def get_contact(conn: Conn, contact_id: int) -> dict[str, Any] | None:
+    row = (await conn.execute(select(contacts).where(contacts.c.id == contact_id))).first()
+    if row is None:
+        return None
+    return {
+        "id": row.id,
+        "channel": row.channel,
+        "external_id": row.external_id,
+        "display_name": row.display_name or row.external_id,
+        "username": row.username,
+        "language": row.language,
+        "created_at": row.created_at,
+        "labels": sorted(await contact_labels(conn, contact_id)),
+        "subscriptions": await _subscriptions(conn, contact_id),
+        "conversations": await _conversations(conn, contact_id),
+    }
+
+
+async def _subscriptions(conn: Conn, contact_id: int) -> list[dict[str, Any]]:
+    ac = account_contacts
+    rows = await conn.execute(
+        select(ac, _accounts.c.name, _accounts.c.channel)
+        .join(_accounts, _accounts.c.id == ac.c.account_id)
+        .where(ac.c.contact_id == contact_id)
+        .order_by(ac.c.account_id)
+    )
+    return [
+        {
+            "account_id": r.account_id,
+            "account_name": r.name,
+            "channel": r.channel,
+            "opted_out": r.opted_out,
+            "unreachable": r.unreachable,
+            "last_inbound_at": r.last_inbound_at,
+        }
+        for r in rows
+    ]
+
+
+async def _conversations(conn: Conn, contact_id: int) -> list[dict[str, Any]]:
+    c = conversations
+    rows = await conn.execute(
+        select(c)
+        .where(c.c.contact_id == contact_id)
+        .order_by(c.c.last_message_at.desc(), c.c.id.desc())
+        .limit(CONVERSATIONS_SHOWN)
+    )
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "status": r.status,
+            "channel": r.channel,
+            "account_id": r.account_id,
+            "last_message_at": r.last_message_at,
+            "post": (
+                {"id": r.post_id, "url": r.post_url, "text": r.post_text} if r.post_id else None
+            ),
+        }
+        for r in rows
+    ]
