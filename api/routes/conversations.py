@@ -30,11 +30,12 @@ async def list_conversations(
     team_id: int | None = None,
     label: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    unassigned: Annotated[bool, Query(description="only conversations with no agent")] = False,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page:
     f = queries.ConversationFilter(
-        status, channel, account_id, kind, assignee_id, team_id, label, q or None
+        status, channel, account_id, kind, assignee_id, team_id, label, q or None, unassigned
     )
     conn = await session.connection()
     try:

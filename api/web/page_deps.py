@@ -42,7 +42,9 @@ PageUser = Annotated[SignedIn, Depends(page_user)]
 
 
 async def page_admin(signed_in: PageUser) -> SignedIn:
-    if signed_in.user.role != Role.ADMIN.value:
+    # The error page's top bar reads ``signed_in.me`` (plain values), so the rollback that
+    # comes with this 403 cannot break it.
+    if signed_in.me.role != Role.ADMIN.value:
         raise HTTPException(status_code=403, detail="admin only")
     return signed_in
 

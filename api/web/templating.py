@@ -44,7 +44,7 @@ def render(
     values: dict[str, Any] = {
         "t": t,
         "lang": t.lang,
-        "me": signed_in.user if signed_in else None,
+        "me": signed_in.me if signed_in else None,
         "csrf_token": signed_in.csrf_token if signed_in else "",
         "path": request.url.path,
     }

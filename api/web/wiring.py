@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.web import i18n, pages_auth
+from api.web import i18n, pages_admin, pages_auth, pages_inbox, pages_inbox_fragments
 from api.web.headers import SecurityHeaders
 from api.web.page_deps import NeedsSignIn
 from api.web.templating import render
@@ -29,6 +29,9 @@ def mount_web(app: FastAPI) -> None:
     static_dir = resources.files("api.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     app.include_router(pages_auth.router)
+    app.include_router(pages_admin.router)
+    app.include_router(pages_inbox.router)
+    app.include_router(pages_inbox_fragments.router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(NeedsSignIn)

@@ -56,6 +56,7 @@ class ConversationFilter:
     team_id: int | None = None
     label: str | None = None
     q: str | None = None
+    unassigned: bool = False  # no agent yet (the inbox's "Unassigned" folder)
 
 
 def _like(text: str) -> str:
@@ -82,6 +83,8 @@ async def list_conversations(
         )
         if value is not None
     ]
+    if f.unassigned:
+        conditions.append(c.c.assignee_id.is_(None))
     if f.label:
         conditions.append(
             exists().where(labels.c.conversation_id == c.c.id, labels.c.label == f.label)
@@ -107,7 +110,11 @@ async def list_conversations(
     rows = (await conn.execute(query.limit(limit + 1))).all()
     page = rows[:limit]
     label_map = await _labels_of(conn, [r.id for r in page])
-    items = [_conversation_out(r, label_map.get(r.id, [])) for r in page]
+    previews = await _previews_of(conn, [r.id for r in page])
+    items = [
+        {**_conversation_out(r, label_map.get(r.id, [])), "last_message": previews.get(r.id)}
+        for r in page
+    ]
     next_cursor = (
         encode_cursor(page[-1].last_message_at, page[-1].id) if len(rows) > limit else None
     )
@@ -144,6 +151,48 @@ async def _labels_of(conn: Conn, ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
+PREVIEW_CHARS = 160
+
+
+async def _previews_of(conn: Conn, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The latest message of each conversation (one index probe each), cut for the list."""
+    if not ids:
+        return {}
+    m, c, inner = messages, conversations, messages.alias("newest")
+    latest = (
+        select(inner.c.id)
+        .where(inner.c.conversation_id == c.c.id)
+        .order_by(inner.c.platform_ts.desc(), inner.c.id.desc())
+        .limit(1)
+        .correlate(c)
+        .scalar_subquery()
+    )
+    rows = await conn.execute(
+        select(
+            c.c.id.label("conversation_id"),
+            m.c.text,
+            m.c.direction,
+            m.c.sender_type,
+            m.c.private,
+            m.c.attachments,
+            m.c.deleted_at,
+        )
+        .select_from(c.join(m, m.c.id == latest))
+        .where(c.c.id.in_(ids))
+    )
+    return {
+        r.conversation_id: {
+            "text": "" if r.deleted_at else (r.text or "")[:PREVIEW_CHARS],
+            "direction": r.direction,
+            "sender_type": r.sender_type,
+            "private": r.private,
+            "attachments": 0 if r.deleted_at else len(r.attachments or []),
+            "deleted": r.deleted_at is not None,
+        }
+        for r in rows
+    }
+
+
 def _conversation_out(r: Any, label_list: list[str]) -> dict[str, Any]:
     return {
         "id": r.id,
@@ -155,6 +204,7 @@ def _conversation_out(r: Any, label_list: list[str]) -> dict[str, Any]:
         "team_id": r.team_id,
         "labels": label_list,
         "priority": r.priority,
+        "snoozed_until": r.snoozed_until,
         "contact": {
             "id": r.contact_id,
             "display_name": r.display_name or r.cx,
@@ -180,6 +230,25 @@ async def list_messages(
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1].platform_ts, page[-1].id) if len(rows) > limit else None
     return [_message_out(r) for r in page], next_cursor
+
+
+async def list_recent_messages(
+    conn: Conn, conversation_id: int, *, limit: int, before: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The latest ``limit`` messages (before a cursor), oldest first, and a cursor to older ones.
+
+    A chat pane opens at the bottom: the newest page first, older pages on demand.
+    """
+    m = messages
+    query = select(m).where(m.c.conversation_id == conversation_id)
+    if before:
+        at, row_id = decode_cursor(before)
+        query = query.where(or_(m.c.platform_ts < at, and_(m.c.platform_ts == at, m.c.id < row_id)))
+    query = query.order_by(m.c.platform_ts.desc(), m.c.id.desc()).limit(limit + 1)
+    rows = (await conn.execute(query)).all()
+    page = rows[:limit]
+    older = encode_cursor(page[-1].platform_ts, page[-1].id) if len(rows) > limit else None
+    return [_message_out(r) for r in reversed(page)], older
 
 
 async def get_message(conn: Conn, message_id: int) -> dict[str, Any] | None:
