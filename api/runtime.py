@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -120,6 +121,7 @@ class Runtime:
             defer_to=self.intake.under_pressure if beside_intake else None,
             automation=self.automation,
             live=self.live,
+            session_idle=timedelta(minutes=s.session_idle_minutes),
         )
 
     def make_sender(self) -> OutboxSender:

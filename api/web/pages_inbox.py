@@ -9,7 +9,6 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import SessionDep
-from api.web import i18n
 from api.web import pages_inbox_views as views
 from api.web.page_deps import PageUser
 from api.web.pages_inbox_folders import Folder, parse
@@ -42,14 +41,6 @@ async def page_context(
         "q": q,
         "current_id": current,
     }
-
-
-def not_found(request: Request) -> HTMLResponse:
-    """Answered, not raised: a raised error rolls the request's transaction back, and the
-    error page would then read the signed-in user from an expired row."""
-    t = i18n.Translator(i18n.choose(request))
-    context = {"status": 404, "message": t("error.not_found")}
-    return render(request, "error.html", context, status_code=404)
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -85,7 +76,7 @@ async def conversation_page(
     conn = await session.connection()
     conversation = await queries.get_conversation(conn, conversation_id)
     if conversation is None:
-        return not_found(request)
+        raise HTTPException(status_code=404, detail="no such conversation")
     chosen = parse(folder, status, q, user_id)
     context = await page_context(conn, user_id, chosen, (q or "").strip(), None, conversation_id)
     context.update(await views.thread(conn, conversation, before=None))

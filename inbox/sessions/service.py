@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inbox.db import Conn
 from inbox.sessions.models import WebSession
 from inbox.types import utcnow
 from inbox.users.models import User
@@ -39,7 +40,7 @@ class SignedIn:
     me: Me
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -56,7 +57,7 @@ async def start(
     now = utcnow()
     session.add(
         WebSession(
-            id=_hash(token),
+            id=token_hash(token),
             user_id=user_id,
             csrf_token=secrets.token_urlsafe(32),
             user_agent=user_agent[:300],
@@ -74,7 +75,7 @@ async def resolve(session: AsyncSession, token: str, *, idle: timedelta) -> Sign
     """The active user behind a cookie token, or None (unknown, expired, idle, deactivated)."""
     if not token or len(token) > 200:
         return None
-    sid = _hash(token)
+    sid = token_hash(token)
     row = (
         await session.execute(
             select(WebSession, User)
@@ -87,8 +88,7 @@ async def resolve(session: AsyncSession, token: str, *, idle: timedelta) -> Sign
     web, user = row
     now = utcnow()
     if web.expires_at <= now or web.last_seen_at + idle <= now or not user.is_active:
-        await session.execute(delete(_sessions).where(_sessions.c.id == sid))
-        return None
+        return None  # the row goes with the worker's purge of ended sessions
     if now - web.last_seen_at > _TOUCH_EVERY:
         await session.execute(
             update(_sessions).where(_sessions.c.id == sid).values(last_seen_at=now)
@@ -99,7 +99,7 @@ async def resolve(session: AsyncSession, token: str, *, idle: timedelta) -> Sign
 
 
 async def end(session: AsyncSession, token: str) -> None:
-    await session.execute(delete(_sessions).where(_sessions.c.id == _hash(token)))
+    await session.execute(delete(_sessions).where(_sessions.c.id == token_hash(token)))
 
 
 async def end_all(session: AsyncSession, user_id: int) -> int:
@@ -108,6 +108,13 @@ async def end_all(session: AsyncSession, user_id: int) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def purge_expired(session: AsyncSession) -> int:
-    result = await session.execute(delete(_sessions).where(_sessions.c.expires_at <= utcnow()))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+async def purge_ended(conn: Conn, *, idle: timedelta) -> int:
+    """Delete sessions past their absolute or idle lifetime (the worker calls this now and
+    then; a refused cookie is not deleted by the request that refused it, which rolls back)."""
+    now = utcnow()
+    result = await conn.execute(
+        delete(_sessions).where(
+            (_sessions.c.expires_at <= now) | (_sessions.c.last_seen_at <= now - idle)
+        )
+    )
+    return int(result.rowcount or 0)

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import Enum
 from functools import partial
 
@@ -35,6 +36,7 @@ from inbox.db import Conn, transact
 from inbox.events import AnomalousPayload, EventKind, InboundEvent, UnsupportedEvent
 from inbox.live import LiveBus, conversation_changed, publish_quietly
 from inbox.queue.base import EventQueue, QueuedEvent
+from inbox.sessions import service as sessions
 from inbox.worker.apply import apply_event
 
 log = logging.getLogger("omnibox.worker")
@@ -87,8 +89,11 @@ class Worker:
         defer_to: Callable[[], bool] | None = None,
         automation: Automation | None = None,
         live: LiveBus | None = None,
+        session_idle: timedelta | None = None,
     ) -> None:
         self._engine = engine
+        # Web sign-ins end after this long idle; the purge also clears their rows.
+        self._session_idle = session_idle
         self._queue = queue
         self._adapters = adapters
         self._retry = retry
@@ -123,16 +128,18 @@ class Worker:
         log.info("worker %s stopped", self.consumer)
 
     async def _purge(self) -> None:
-        """Forget processed deliveries once no platform can redeliver them (embedded queue)."""
+        """Forget processed deliveries once no platform can redeliver them (embedded queue),
+        and web sessions that have ended."""
         purge = getattr(self._queue, "purge_done", None)
-        if purge is None:
-            return
         try:
-            removed = await purge(DEDUP_HORIZON_SECONDS)
+            removed = await purge(DEDUP_HORIZON_SECONDS) if purge is not None else 0
             if removed:
                 log.info("purged %d processed events", removed)
+            if self._session_idle is not None:
+                async with self._engine.begin() as conn:
+                    await sessions.purge_ended(conn, idle=self._session_idle)
         except Exception:
-            log.exception("purging processed events failed; will try again later")
+            log.exception("purging old rows failed; will try again later")
 
     async def run_once(self) -> int:
         """Process one batch; returns how many events it took."""

@@ -83,27 +83,8 @@
     return body;
   }
 
-  async function sendYaml(method, url, text) {
-    const response = await fetch(url, {
-      method,
-      credentials: "same-origin",
-      headers: {
-        "Accept": "application/json",
-        "Content-Type": "application/yaml; charset=utf-8",
-        "X-CSRF-Token": omnibox.csrf,
-      },
-      body: text,
-    });
-    const raw = await response.text();
-    let data = null;
-    try { data = raw ? JSON.parse(raw) : null; } catch (e) { data = raw; }
-    if (!response.ok) {
-      const detail = data && data.detail ? data.detail : response.statusText;
-      const error = new Error(typeof detail === "string" ? detail : JSON.stringify(detail));
-      error.status = response.status;
-      throw error;
-    }
-    return data;
+  function sendYaml(method, url, text) {
+    return omnibox.api(method, url, text, { "Content-Type": "application/yaml; charset=utf-8" });
   }
 
   async function run(node, call) {

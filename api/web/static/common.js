@@ -10,7 +10,9 @@ window.omnibox = (function () {
     const headers = Object.assign({ "Accept": "application/json" }, extraHeaders || {});
     if (method !== "GET") headers["X-CSRF-Token"] = csrf;
     const init = { method, headers, credentials: "same-origin" };
-    if (body !== undefined) {
+    if (typeof body === "string" && headers["Content-Type"]) {
+      init.body = body;  // already encoded, e.g. a YAML document
+    } else if (body !== undefined) {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }

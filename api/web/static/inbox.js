@@ -104,6 +104,28 @@ window.inbox = (function () {
     if (box) box.scrollTop = box.scrollHeight;
   }
 
+  // A live refresh must not eat what the agent is typing in the thread's own inputs (a label,
+  // a snooze time): carry their values, focus and caret over to the new nodes.
+  function keepTyped(root) {
+    const kept = [...root.querySelectorAll("input[data-testid]")]
+      .filter((input) => input.type !== "hidden" && (input.value || input === document.activeElement))
+      .map((input) => ({
+        id: input.dataset.testid, value: input.value, focused: input === document.activeElement,
+        caret: input.selectionStart,
+      }));
+    return () => {
+      for (const item of kept) {
+        const input = root.querySelector(`input[data-testid="${item.id}"]`);
+        if (!input) continue;
+        input.value = item.value;
+        if (item.focused) {
+          input.focus();
+          try { input.setSelectionRange(item.caret, item.caret); } catch (e) { /* not a text input */ }
+        }
+      }
+    };
+  }
+
   async function refreshThread() {
     if (!threadBox || !state.conversationId) return;
     const box = messagesBox();
@@ -114,7 +136,9 @@ window.inbox = (function () {
     const limit = Math.min(500, Math.max(60, shown));
     const fresh = omnibox.fragment(await omnibox.html(`/ui/conversations/${state.conversationId}/thread?limit=${limit}`));
     localizeTimes(fresh);
+    const typing = keepTyped(threadBox);
     threadBox.replaceChildren(fresh);
+    typing();
     const after = messagesBox();
     if (after) after.scrollTop = stick ? after.scrollHeight : top;
     for (const id of openTraces) toggleTraces(id, true);
@@ -248,7 +272,9 @@ window.inbox = (function () {
     const form = event.target;
     if (form.matches(".add-label")) {
       event.preventDefault();
-      const value = form.querySelector("input").value.trim();
+      const input = form.querySelector("input");
+      const value = input.value.trim();
+      input.value = "";  // added (or already there): the refresh that follows keeps no copy
       const labels = currentLabels('[data-testid="label"]');
       if (value && !labels.includes(value)) change({ labels: [...labels, value] });
     } else if (form.matches(".add-contact-label")) {
