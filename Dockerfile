@@ -11,6 +11,7 @@ COPY inbox ./inbox
 COPY bots ./bots
 COPY rules ./rules
 COPY api ./api
+COPY docs/rules.example.yaml ./docs/
 RUN pip install . && python -m compileall -q /usr/local/lib/python3.11/site-packages \
     && useradd --create-home --uid 10001 omnibox && mkdir /data && chown omnibox /data
 

@@ -31,7 +31,12 @@ from inbox.users.models import Role, User
 from inbox.users.service import create_user
 
 log = logging.getLogger("omnibox.demo")
-RULES_FILE = Path(__file__).resolve().parents[2] / "docs" / "rules.example.yaml"
+# The README's example rule file: in a checkout beside the packages; in the Docker image under
+# the working directory (/app/docs).
+RULES_FILES = (
+    Path(__file__).resolve().parents[2] / "docs" / "rules.example.yaml",
+    Path("docs") / "rules.example.yaml",
+)
 FILLED = "demo_filled"  # account option set once every conversation is in
 
 _accounts = Account.__table__  # type: ignore[attr-defined]
@@ -161,10 +166,10 @@ async def _rules(conn: Conn) -> list[str]:
 
     if await store.definitions(conn):
         return []
-    try:
-        text = RULES_FILE.read_text(encoding="utf-8")
-    except OSError:
-        return [f"no rules imported: {RULES_FILE} is not here (an installed copy, not a checkout)"]
+    found = next((path for path in RULES_FILES if path.is_file()), None)
+    if found is None:
+        return [f"no rules imported: {RULES_FILES[0].name} is not here (not a checkout)"]
+    text = found.read_text(encoding="utf-8")
     rules = validate([r.to_dict() for r in load_yaml(text)], await directory(conn))
     await store.replace_all(conn, [r.to_dict() for r in rules])
     return []
