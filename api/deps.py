@@ -14,6 +14,7 @@ from api.runtime import Runtime
 from api.web import cookies, csrf
 from inbox.live import publish_committed
 from inbox.sessions import service as sessions
+from inbox.sessions.service import SignedIn
 from inbox.users.models import Role, User
 from inbox.users.security import read_token
 
@@ -78,18 +79,28 @@ async def authenticate(
         if user is None or not user.is_active:
             raise unauthorized
         return user
-    token = cookies.session_token(request)
-    signed_in = None
-    if token:
-        signed_in = await sessions.resolve(
-            session, token, idle=timedelta(minutes=rt.settings.session_idle_minutes)
-        )
+    signed_in = await cookie_session(request, rt, session)
     if signed_in is None:
         raise unauthorized
+    return signed_in.user
+
+
+async def cookie_session(request: Request, rt: Runtime, session: AsyncSession) -> SignedIn | None:
+    """The web session behind the request's cookie (None: no cookie, or one that has ended).
+
+    It is kept on ``request.state`` for the page templates, and a state-changing request must
+    pass the CSRF check (403 otherwise)."""
+    token = cookies.session_token(request)
+    if not token:
+        return None
+    idle = timedelta(minutes=rt.settings.session_idle_minutes)
+    signed_in = await sessions.resolve(session, token, idle=idle)
+    if signed_in is None:
+        return None
     request.state.signed_in = signed_in
     if request.method not in _SAFE_METHODS:
         await csrf.check(request, signed_in.csrf_token)
-    return signed_in.user
+    return signed_in
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 
-from api.deps import RuntimeDep, SessionDep
-from api.web import cookies, csrf
-from inbox.sessions import service as sessions
+from api.deps import RuntimeDep, SessionDep, cookie_session
 from inbox.sessions.service import SignedIn
 from inbox.users.models import Role
 
@@ -23,18 +20,10 @@ class NeedsSignIn(Exception):
 
 
 async def page_user(request: Request, rt: RuntimeDep, session: SessionDep) -> SignedIn:
-    token = cookies.session_token(request)
-    signed_in = None
-    if token:
-        signed_in = await sessions.resolve(
-            session, token, idle=timedelta(minutes=rt.settings.session_idle_minutes)
-        )
+    signed_in = await cookie_session(request, rt, session)
     if signed_in is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise NeedsSignIn(target)
-    request.state.signed_in = signed_in
-    if request.method not in ("GET", "HEAD"):
-        await csrf.check(request, signed_in.csrf_token)
     return signed_in
 
 
