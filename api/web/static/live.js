@@ -8,7 +8,6 @@
   const { state, t } = window.inbox;
   const presenceBox = document.getElementById("presence");
   let source = null;
-  let readyOnce = false;
   let lastTyping = null;
   let listTimer = null;
   let threadTimer = null;
@@ -55,8 +54,9 @@
     source = new EventSource("/api/v1/live", { withCredentials: true });
     source.addEventListener("ready", () => {
       setOffline(false);
-      if (readyOnce) refreshAll(); // (re)connected: catch up on what we missed
-      readyOnce = true;
+      // Subscribed: re-read what the page shows, so nothing committed between the page's
+      // render (or a dropped connection) and this moment is missed.
+      refreshAll();
       heartbeat();
     });
     source.addEventListener("conversation", (event) => {
