@@ -10,7 +10,7 @@ give up on the person (``RecipientGone``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -24,6 +24,73 @@ class OutboundAction(StrEnum):
     UNHIDE = "unhide"
     DELETE = "delete"  # delete a comment (where the platform lets a page/bot do it)
     WEBHOOK = "webhook"  # POST a signed JSON event to an admin's URL (a rule's action)
+
+
+MAX_BUTTONS = 10  # VK's inline keyboard takes 10; Telegram and Meta (13) take more
+BUTTON_PAYLOAD_BYTES = 64  # Telegram's callback_data: 1-64 bytes
+BUTTON_ROW = 5  # buttons per row where the platform lays them out in rows (Telegram, VK)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button under an outbound message: ``text`` is the label, ``payload`` comes back as
+    the inbound event's ``payload`` when the person presses it.
+
+    The payload is sized for the smallest carrier (Telegram's 64-byte ``callback_data``) and
+    must be printable, so that VK's JSON-wrapped copy stays well inside its 255 characters.
+    Labels are cut to each platform's limit by its sender (Meta 20 characters, VK 40).
+    """
+
+    text: str
+    payload: str
+
+    def __post_init__(self) -> None:
+        if not self.text.strip():
+            raise ValueError("a button needs a label: its text is empty")
+        size = len(self.payload.encode())
+        if size == 0:
+            raise ValueError(f"the button {self.text!r} needs a payload: it is empty")
+        if size > BUTTON_PAYLOAD_BYTES:
+            raise ValueError(
+                f"the payload of the button {self.text!r} is {size} bytes; at most "
+                f"{BUTTON_PAYLOAD_BYTES} fit (Telegram's callback_data limit)"
+            )
+        if not self.payload.isprintable():
+            raise ValueError(
+                f"the payload of the button {self.text!r} has control characters; "
+                "use printable text"
+            )
+
+
+def check_buttons(buttons: tuple[Button, ...]) -> None:
+    """Raise ValueError unless ``buttons`` is a tuple of at most :data:`MAX_BUTTONS` buttons."""
+    if not isinstance(buttons, tuple) or not all(isinstance(b, Button) for b in buttons):
+        raise ValueError("buttons must be a tuple of Button values")
+    if len(buttons) > MAX_BUTTONS:
+        raise ValueError(f"{len(buttons)} buttons; a message carries at most {MAX_BUTTONS}")
+
+
+def buttons_to_json(buttons: Iterable[Button]) -> list[dict[str, str]]:
+    """The outbox row's ``request["buttons"]``."""
+    return [{"text": b.text, "payload": b.payload} for b in buttons]
+
+
+def buttons_from_json(value: Any) -> tuple[Button, ...]:
+    """Read ``request["buttons"]`` back; rows written before buttons existed have none.
+
+    Raises ValueError on a malformed list (which no writer of this module produces)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+        raise ValueError("buttons must be a list of {text, payload} objects")
+    buttons = tuple(Button(str(i.get("text", "")), str(i.get("payload", ""))) for i in value)
+    check_buttons(buttons)
+    return buttons
+
+
+def button_rows(buttons: tuple[Button, ...], width: int = BUTTON_ROW) -> list[tuple[Button, ...]]:
+    """Lay buttons out left to right, ``width`` to a row."""
+    return [buttons[n : n + width] for n in range(0, len(buttons), width)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +112,8 @@ class Outbound:
     ``peer_id`` and ``post_id`` are the conversation's (as the normaliser stored them);
     ``target_external_id`` is the message or comment answered, hidden or deleted, in the
     normaliser's own external-id format; ``recipient_id`` is the customer's platform id
-    (for a private reply to a commenter).
+    (for a private reply to a commenter). ``buttons`` go with messages only: a public reply
+    to a comment cannot carry them on any platform, so senders leave them off there.
     """
 
     outbox_id: int  # stable across retries: VK random_id / guid derive from it
@@ -63,6 +131,7 @@ class Outbound:
     url: str | None = None  # WEBHOOK: where to POST ``body``, signed with ``secret``
     body: bytes | None = None
     secret: str | None = None
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

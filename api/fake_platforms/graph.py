@@ -6,7 +6,8 @@ Routes are ``"<HTTP method> /<node>[/<edge>]"`` without the version; scripts may
 exact node (``POST /me/messages``) or any node as ``{id}`` (``POST /{id}/comments``,
 ``DELETE /{id}``). Success answers are Graph's shapes: ``/messages`` ->
 ``{recipient_id, message_id}``; ``/{id}/comments`` and ``/{id}/replies`` -> ``{id}``;
-``POST /{id}`` (hide) and ``DELETE /{id}`` -> ``{success: true}``::
+``POST /{id}`` (hide) and ``DELETE /{id}`` -> ``{success: true}``. A message with more than 13
+``quick_replies`` is refused with error 100, as Graph does::
 
     async with FakeGraph() as fake:
         fake.script_error("POST /me/messages", 10, "outside the allowed window", subcode=2018278)
@@ -102,6 +103,11 @@ class FakeGraph(FakeServer):
         _, _, path = call.route.partition(" /")
         node, _, edge = path.partition("/")
         if edge == "messages":
+            message = call.params.get("message")
+            quick = message.get("quick_replies") if isinstance(message, dict) else None
+            if isinstance(quick, list) and len(quick) > 13:
+                error = "(#100) param message[quick_replies] must have at most 13 elements"
+                return Reply(400, graph_error(100, error, error_type="OAuthException"))
             recipient = call.params.get("recipient")
             if isinstance(recipient, str):
                 recipient = json.loads(recipient)

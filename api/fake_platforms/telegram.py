@@ -3,7 +3,9 @@ urlencoded or multipart; nested objects such as ``reply_parameters`` as JSON str
 
 Success answers are real Bot API shapes, so aiogram validates them: ``sendMessage`` returns
 a full ``Message`` (per-chat increasing ``message_id``, the chat, the bot as ``from``, date,
-text, the message replied to); ``deleteMessage`` and anything else ``true``. Point aiogram
+text, the message replied to, its inline keyboard); ``deleteMessage`` and anything else
+``true``. Like Telegram it refuses a ``reply_markup`` that is not an inline keyboard or whose
+``callback_data`` is not 1-64 bytes (``BUTTON_DATA_INVALID``). Point aiogram
 (or ``OMNIBOX_TELEGRAM_API_BASE``) at :attr:`FakeTelegram.base_url`::
 
     async with FakeTelegram() as fake:
@@ -109,6 +111,8 @@ class FakeTelegram(FakeServer):
 
     def success(self, call: Call) -> Reply:
         if call.route == "sendMessage":
+            if "reply_markup" in call.params and _keyboard(call) is None:
+                return Reply(400, bot_error(400, "Bad Request: BUTTON_DATA_INVALID"))
             return Reply(body={"ok": True, "result": self._message(call)})
         if call.route == "getFile":
             return self._get_file(call)
@@ -153,7 +157,27 @@ class FakeTelegram(FakeServer):
         }
         if replied is not None:
             message["reply_to_message"] = {"message_id": replied, "chat": chat, "date": now}
+        if "reply_markup" in call.params:
+            message["reply_markup"] = _keyboard(call)
         return message
+
+
+def _keyboard(call: Call) -> dict[str, Any] | None:
+    """The sent ``reply_markup`` if it is an inline keyboard Telegram would take, else None."""
+    try:
+        markup = call.json_field("reply_markup")
+    except ValueError:
+        return None
+    if not isinstance(markup, dict):
+        return None
+    rows = markup.get("inline_keyboard")
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        return None
+    for button in (button for row in rows for button in row):
+        data = button.get("callback_data") if isinstance(button, dict) else None
+        if not isinstance(data, str) or not 1 <= len(data.encode()) <= 64:
+            return None
+    return dict(markup)
 
 
 def _bot_user(token: str) -> dict[str, Any]:

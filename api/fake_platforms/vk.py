@@ -6,6 +6,8 @@ Success answers are VK's shapes: ``messages.send`` with ``peer_ids`` a list of
 ``peer_id`` a bare message id; ``wall.createComment`` ``{comment_id, parents_stack}``; the
 other ``*.createComment`` a bare comment id; anything else ``1``. Like VK it drops repeats:
 the same ``random_id`` to the same peer, or the same ``guid``, gets the first answer again.
+A ``keyboard`` must be a JSON object of button rows, each button's ``payload`` a JSON string of
+at most 255 characters, or the send fails with VK's 911 (keyboard format is invalid).
 Errors are always JSON, as vkbottle would otherwise reschedule forever::
 
     async with FakeVk() as fake:
@@ -16,6 +18,7 @@ Errors are always JSON, as vkbottle would otherwise reschedule forever::
 from __future__ import annotations
 
 import itertools
+import json
 from collections import defaultdict
 from typing import Any
 
@@ -79,6 +82,8 @@ class FakeVk(FakeServer):
         return Reply(body=vk_error(call, 6, "Too many requests per second"))
 
     def success(self, call: Call) -> Reply:
+        if call.route == "messages.send" and "keyboard" in call.params and not _keyboard_ok(call):
+            return Reply(body=vk_error(call, 911, "Keyboard format is invalid"))
         return Reply(body={"response": self._result(call)})
 
     def _result(self, call: Call) -> Any:
@@ -117,3 +122,25 @@ class FakeVk(FakeServer):
         if call.route.endswith(".createComment") and params.get("guid"):
             return (call.token, "guid", call.route, str(params["guid"]))
         return None
+
+
+def _keyboard_ok(call: Call) -> bool:
+    try:
+        keyboard = call.json_field("keyboard")
+    except ValueError:
+        return False
+    rows = keyboard.get("buttons") if isinstance(keyboard, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        return False
+    for button in (button for row in rows for button in row):
+        action = button.get("action") if isinstance(button, dict) else None
+        if not isinstance(action, dict) or not isinstance(action.get("type"), str):
+            return False
+        payload = action.get("payload", "{}")
+        if not isinstance(payload, str) or len(payload) > 255:
+            return False
+        try:
+            json.loads(payload)
+        except ValueError:
+            return False
+    return True

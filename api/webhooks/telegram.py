@@ -1,7 +1,11 @@
-"""``POST /webhooks/telegram/{account_id}``: secret-token header, then durable enqueue."""
+"""``POST /webhooks/telegram/{account_id}``: secret-token header, then durable enqueue.
+
+A button press is acknowledged in the answer itself (:mod:`bots.telegram.webhook_answer`).
+"""
 
 from __future__ import annotations
 
+import orjson
 from fastapi import APIRouter, Request, Response
 
 from api.webhooks.common import (
@@ -14,6 +18,7 @@ from api.webhooks.common import (
     submit,
 )
 from bots.telegram.verify import verify_secret_token
+from bots.telegram.webhook_answer import webhook_answer
 from inbox.events import AnomalousPayload
 
 router = APIRouter()
@@ -41,4 +46,7 @@ async def telegram_webhook(request: Request) -> Response:
     except AnomalousPayload:
         refuse(CHANNEL, 400, "malformed", "not a Telegram update: no update_id")
     await submit(rt, CHANNEL, account.id, key, body)
+    answer = webhook_answer(payload)
+    if answer is not None:
+        return Response(orjson.dumps(answer), status_code=200, media_type="application/json")
     return Response(status_code=200)

@@ -9,6 +9,11 @@ with an Instagram token it is the IG account, so one path serves both logins.
 The answer's id is what the webhook later reports for the same item: the Send API's
 ``message_id`` is the echo's ``mid``, a reply's ``id`` is the feed/comments event's
 comment id.
+
+Buttons go on Send API messages (direct, and private replies) as ``quick_replies``, labels cut
+to Meta's 20 characters; a tapped one comes back as a ``messages`` event with
+``message.quick_reply.payload``. A public reply to a comment is not a message and cannot carry
+them, so it is sent without.
 """
 
 from __future__ import annotations
@@ -19,10 +24,13 @@ from typing import TYPE_CHECKING, Any
 from bots.facebook.send_graph import CallKind, GraphClient, node_path
 from inbox.channels import Refused
 from inbox.events import Channel, ThreadKind
-from inbox.outbound import Delivered, Outbound, OutboundAction
+from inbox.outbound import Button, Delivered, Outbound, OutboundAction
 
 if TYPE_CHECKING:
     from inbox.outbound import ChannelSender
+
+QUICK_REPLY_TITLE = 20  # characters Meta shows of a quick reply's title
+QUICK_REPLIES = 13  # at most, per message
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +85,10 @@ class _MetaSender:
             raise Refused(
                 f"text is {len(item.text)} characters; {self._dialect.name} takes at most {limit}"
             )
-        body: dict[str, Any] = {"recipient": recipient, "message": {"text": item.text}}
+        message: dict[str, Any] = {"text": item.text}
+        if item.buttons:
+            message["quick_replies"] = _quick_replies(item.buttons)
+        body: dict[str, Any] = {"recipient": recipient, "message": message}
         if kind is CallKind.MESSAGE:
             body["messaging_type"] = "MESSAGE_TAG" if item.messaging_tag else "RESPONSE"
             if item.messaging_tag:
@@ -108,6 +119,13 @@ class InstagramSender(_MetaSender):
 
     channel = Channel.INSTAGRAM
     _dialect = _INSTAGRAM
+
+
+def _quick_replies(buttons: tuple[Button, ...]) -> list[dict[str, str]]:
+    return [
+        {"content_type": "text", "title": b.text[:QUICK_REPLY_TITLE], "payload": b.payload}
+        for b in buttons[:QUICK_REPLIES]
+    ]
 
 
 def _id(answer: dict[str, Any], key: str) -> str | None:

@@ -13,6 +13,10 @@ Where things go:
 - a private reply to a commenter: ``sendMessage`` to their private chat (``recipient_id``);
 - delete: ``deleteMessage`` of the target. Telegram has no way to hide a message.
 
+Buttons become an inline keyboard (``callback_data`` = the payload, five to a row) on direct
+messages and private replies; a public reply in the discussion group goes without them, as
+on every platform, rather than fail.
+
 The answer's id is ``"<chat_id>:<message_id>"``, the normaliser's own key for a message.
 """
 
@@ -24,12 +28,12 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError
-from aiogram.types import ReplyParameters
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from aiogram.utils.token import TokenValidationError, validate_token
 
 from inbox.channels import Refused
 from inbox.events import Channel, ThreadKind
-from inbox.outbound import Delivered, Outbound, OutboundAction
+from inbox.outbound import Button, Delivered, Outbound, OutboundAction, button_rows
 
 from .common import message_key
 from .send_errors import Destination, translate
@@ -64,8 +68,11 @@ class TelegramSender:
         reply = None
         if reply_to is not None:
             reply = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        markup = _keyboard(item.buttons) if destination is not Destination.GROUP else None
         try:
-            sent = await bot.send_message(chat_id=chat_id, text=item.text, reply_parameters=reply)
+            sent = await bot.send_message(
+                chat_id=chat_id, text=item.text, reply_parameters=reply, reply_markup=markup
+            )
         except AiogramError as exc:
             raise translate(exc, destination) from exc
         return Delivered(message_key(sent.chat.id, sent.message_id))
@@ -102,6 +109,16 @@ def _destination(item: Outbound) -> tuple[int, int | None, Destination]:
     if chat_id != group:
         raise Refused(f"the comment {target} is not in the discussion group {group}")
     return group, message_id, Destination.GROUP
+
+
+def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    rows = [
+        [InlineKeyboardButton(text=b.text, callback_data=b.payload) for b in row]
+        for row in button_rows(buttons)
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def _message_ref(key: str | None, what: str) -> tuple[int, int]:

@@ -3,7 +3,8 @@
 A message is keyed by ``(peer_id, conversation_message_id)``: the global ``id`` is 0 in group
 chats, while the pair is stable for the community in every conversation. ``message_reply`` is
 VK's echo of anything the community sent, including replies typed by admins in VK's own UI,
-so it is recorded as an outgoing message.
+so it is recorded as an outgoing message. A pressed keyboard button arrives as a
+``message_new`` with a ``payload``; ours is unwrapped to the button's own payload.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from bots.vk._fields import opt_int, opt_map, opt_str, req_date, req_int, req_map
 from bots.vk.attachments import parse_attachments, parse_geo
 from bots.vk.envelope import Envelope
+from bots.vk.keyboard import button_payload
 from inbox.events import Author, Direction, EventKind, InboundEvent, Thread, ThreadKind
 
 
@@ -51,7 +53,7 @@ def _from_message(
         text=opt_str(msg, "text", where) or "",
         attachments=attachments,
         reply_to_external_id=reply_to,
-        payload=opt_str(msg, "payload", where),
+        payload=button_payload(opt_str(msg, "payload", where)),
     )
 
 

@@ -9,6 +9,10 @@ VK deduplicates for us, so retries of one outbox row are safe: ``messages.send``
 ``guid``. Answers come back in the normaliser's id formats: ``msg:<peer>:<cmid>`` for
 messages (``message_reply`` echoes carry the same pair), ``<surface>_comment<owner>_<id>``
 for comments.
+
+Buttons go on messages (direct, and private replies to a commenter) as an inline keyboard
+(:mod:`bots.vk.keyboard`); a comment cannot carry a keyboard, so a public reply is sent without
+them rather than fail.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import aiohttp
 from vkbottle import VKAPIError
 from vkbottle.api import API
 
+from bots.vk.keyboard import keyboard_json
 from bots.vk.normalise_messages import message_external_id
 from bots.vk.send_errors import NoReschedule, VkHttpClient, vk_error
 from bots.vk.send_targets import WALL_API, parse_comment, parse_post, reply_target
@@ -74,7 +79,9 @@ class VkSender:
             raise Refused(f"text is {len(item.text)} characters; VK takes at most {TEXT_LIMIT}")
         peer_id = _int(peer, "the VK peer")
         rid = random_id(item.outbox_id)
-        params = {"peer_ids": [peer_id], "message": item.text, "random_id": rid}
+        params: dict[str, Any] = {"peer_ids": [peer_id], "message": item.text, "random_id": rid}
+        if item.buttons:
+            params["keyboard"] = keyboard_json(item.buttons)
         response = await self._call(item.account.token, "messages.send", params)
         # With peer_ids each recipient gets its own result, and its own error (901, ...).
         results = response if isinstance(response, list) else []

@@ -25,7 +25,14 @@ from inbox.channels import RateLimited, RecipientGone, Refused
 from inbox.db import Conn, transact
 from inbox.events import Channel, ThreadKind
 from inbox.live import LiveBus, conversation_changed, publish_quietly
-from inbox.outbound import AccountAuth, ChannelSender, Deliverer, Outbound, OutboundAction
+from inbox.outbound import (
+    AccountAuth,
+    ChannelSender,
+    Deliverer,
+    Outbound,
+    OutboundAction,
+    buttons_from_json,
+)
 from inbox.outbox import store
 from inbox.outbox.ratelimit import Limit, RateLimiter, acquire
 from inbox.outbox.store import Claimed
@@ -194,6 +201,10 @@ class OutboxSender:
             and r.get("thread_kind") == ThreadKind.DIRECT
         ):
             tag = await self._meta_window(item, account)
+        try:
+            buttons = buttons_from_json(r.get("buttons"))
+        except ValueError as exc:
+            raise Refused(f"the stored buttons cannot be sent: {exc}") from exc
         return Outbound(
             outbox_id=item.id,
             idempotency_key=item.idempotency_key,
@@ -216,6 +227,7 @@ class OutboxSender:
             url=r.get("url"),
             body=r["body"].encode() if isinstance(r.get("body"), str) else None,
             secret=r.get("secret"),
+            buttons=buttons,
         )
 
     async def _meta_window(self, item: Claimed, account: Any) -> str | None:
