@@ -17,12 +17,15 @@ from api.routes import (
     contacts,
     conversation_actions,
     conversations,
+    csat,
     dead_letters,
     live,
     ops,
     people,
     presence,
+    reports,
     rules,
+    sla,
 )
 from api.runtime import Runtime
 from api.web.wiring import mount_web
@@ -66,11 +69,14 @@ def create_app(
         attachments.router,
         contacts.router,
         canned.router,
+        csat.router,
         presence.router,
         live.router,
         dead_letters.router,
         people.router,
         rules.router,
+        reports.router,
+        sla.router,
         ops.router,
     ):
         app.include_router(router)

@@ -92,7 +92,9 @@ async def _run_worker() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await asyncio.gather(rt.make_worker().run(stop), rt.make_sender().run(stop))
+        await asyncio.gather(
+            rt.make_worker().run(stop), rt.make_sender().run(stop), rt.make_clock().run(stop)
+        )
     finally:
         await rt.stop()
 
@@ -174,7 +176,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--host", default="127.0.0.1")
         sp.add_argument("--port", type=int, default=8000)
         sp.add_argument("--log-level", default="info")
-    sub.add_parser("worker", help="the queue worker and the outbox sender, without the API")
+    sub.add_parser("worker", help="the queue worker, the outbox sender and the SLA clock")
     sub.add_parser("migrate", help="create or upgrade the database")
     sub.add_parser(
         "demo", help="fill a fresh instance with demo conversations (through the real webhooks)"

@@ -36,6 +36,7 @@ from inbox.outbox.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimit
 from inbox.outbox.sender import OutboxSender, SendPolicy
 from inbox.queue.base import EventQueue
 from inbox.queue.factory import make_queue
+from inbox.reporting.sla_clock import SlaClock
 from inbox.sessions.guard import LoginGuard
 from inbox.settings import Settings
 from inbox.worker.loop import RetryPolicy, Worker
@@ -56,6 +57,7 @@ class Runtime:
         self._stop = asyncio.Event()
         self._worker_task: asyncio.Task[None] | None = None
         self._sender_task: asyncio.Task[None] | None = None
+        self._clock_task: asyncio.Task[None] | None = None
         self._senders: dict[str, ChannelSender] = {}
         self._redis: Redis | None = None
         self._webhooks: Deliverer | None = None
@@ -154,8 +156,13 @@ class Runtime:
             live=self.live,
         )
 
+    def make_clock(self) -> SlaClock:
+        """The SLA clock: breaches and ``no_reply`` rules on time, and calendar recomputes."""
+        return SlaClock(self.engine, self.automation, live=self.live)
+
     async def start(self, *, intake: bool = True, worker: bool = False) -> None:
-        """``worker`` runs both background loops here: the event worker and the outbox sender."""
+        """``worker`` runs the background loops here: the event worker, the outbox sender and
+        the SLA clock."""
         self._loop = asyncio.get_running_loop()
         if intake:
             self.intake.start()
@@ -167,6 +174,9 @@ class Runtime:
             self._sender_task = asyncio.create_task(
                 self.make_sender().run(self._stop), name="omnibox-outbox"
             )
+            self._clock_task = asyncio.create_task(
+                self.make_clock().run(self._stop), name="omnibox-sla-clock"
+            )
 
     def shutting_down(self) -> None:
         """The server was told to stop (a signal handler may call this): end the live streams
@@ -177,7 +187,7 @@ class Runtime:
     async def stop(self) -> None:
         self.live.end_streams()
         self._stop.set()
-        for task in (self._worker_task, self._sender_task):
+        for task in (self._worker_task, self._sender_task, self._clock_task):
             if task is None:
                 continue
             try:

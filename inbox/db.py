@@ -171,3 +171,20 @@ def insert_ignore(dialect_name: str, table: Table, index_elements: Sequence[str]
 
 def dialect_of(conn: Conn) -> str:
     return conn.dialect.name
+
+
+def upsert(
+    dialect_name: str, table: Table, index_elements: Sequence[str], update: Sequence[str]
+) -> Insert:
+    """``INSERT … ON CONFLICT (index_elements) DO UPDATE SET`` the ``update`` columns."""
+    if dialect_name == "postgresql":
+        pg = postgresql.insert(table)
+        return pg.on_conflict_do_update(
+            index_elements=list(index_elements), set_={k: pg.excluded[k] for k in update}
+        )
+    if dialect_name == "sqlite":
+        lite = sqlite.insert(table)
+        return lite.on_conflict_do_update(
+            index_elements=list(index_elements), set_={k: lite.excluded[k] for k in update}
+        )
+    raise NotImplementedError(f"unsupported database dialect {dialect_name!r}")

@@ -17,6 +17,8 @@ from inbox.conversations.models import (
 )
 from inbox.outbox.models import OutboxRow
 from inbox.queue.models import DeadEventRow, QueuedEventRow
+from inbox.reporting.models import Cycle, ResponseTurn, StatusChange
+from inbox.reporting.sla_models import NoReplyFiring, SlaBreach, SlaPolicy
 from inbox.sessions.models import WebSession
 from inbox.teams.models import Team, TeamMember
 from inbox.users.models import User
@@ -31,13 +33,19 @@ __all__ = [
     "ContactLabel",
     "Conversation",
     "ConversationLabel",
+    "Cycle",
     "DeadEventRow",
     "Message",
+    "NoReplyFiring",
     "OutboxRow",
     "QueuedEventRow",
+    "ResponseTurn",
     "RuleRow",
     "RuleSetState",
     "RuleTrace",
+    "SlaBreach",
+    "SlaPolicy",
+    "StatusChange",
     "Team",
     "TeamMember",
     "User",

@@ -20,6 +20,7 @@ Channel = Literal["telegram", "vk", "facebook", "instagram"]
 Kind = Literal["direct", "comment"]
 Status = Literal["open", "pending", "snoozed", "resolved"]
 Priority = Literal["low", "medium", "high", "urgent"]
+SlaMetric = Literal["first_response", "next_response", "resolution"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NONE = "none"  # "no assignee", "no team", "no priority" in conditions

@@ -170,6 +170,11 @@ def _time_between(value: tuple[str, str], env: Lowering, path: str) -> Node:
     return Test(overnight, cost=CLOCK)
 
 
+def _sla_metric(value: list[str], env: Lowering, path: str) -> Node:
+    allowed = frozenset(value)
+    return Test(lambda c: c.facts.sla_metric in allowed)
+
+
 LEAVES: dict[str, LeafCompiler] = {
     "channel": _static("channel"),
     "kind": _static("kind"),
@@ -190,4 +195,5 @@ LEAVES: dict[str, LeafCompiler] = {
     "business_hours": _business_hours,
     "weekday": _weekday,
     "time_between": _time_between,
+    "sla_metric": _sla_metric,
 }

@@ -83,17 +83,47 @@ class BusinessCalendar:
         lo, hi = _aware(start, "start").timestamp(), _aware(end, "end").timestamp()
         if hi <= lo:
             return 0.0
-        day = start.astimezone(self._tz).date() - _DAY  # its overnight range may reach start
+        first = start.astimezone(self._tz).date() - _DAY  # its overnight range may reach start
         last = end.astimezone(self._tz).date()
         spans: list[tuple[float, float]] = []
-        while day <= last:
-            if day not in self.holidays:
-                for s, e in self.weekly.get(day.weekday(), ()):
-                    for a, b in range_spans(day, s, e, self._tz):
-                        if min(b, hi) > max(a, lo):
-                            spans.append((max(a, lo), min(b, hi)))
-            day += _DAY
+        for day in _days(first, last):
+            spans += [
+                (max(a, lo), min(b, hi)) for a, b in self._spans(day) if min(b, hi) > max(a, lo)
+            ]
         return _union_length(spans)
+
+    def business_deadline(self, start: datetime, seconds: float) -> datetime | None:
+        """The instant ``seconds`` of open time after ``start`` (an SLA deadline counted in
+        business hours); None when the calendar has no open time in the next ~2 years."""
+        lo = _aware(start, "start").timestamp()
+        left = max(0.0, seconds)
+        day = start.astimezone(self._tz).date() - _DAY
+        reach = lo
+        for _ in range(800):
+            for a, b in sorted(self._spans(day)):
+                a = max(a, reach)
+                if b <= a:
+                    continue
+                if b - a >= left:
+                    return datetime.fromtimestamp(a + left, start.tzinfo)
+                left -= b - a
+                reach = b
+            day += _DAY
+        return None
+
+    def _spans(self, day: date) -> list[tuple[float, float]]:
+        """The open spans of the ranges starting on local ``day`` (none on a holiday)."""
+        if day in self.holidays:
+            return []
+        return [
+            sp
+            for s, e in self.weekly.get(day.weekday(), ())
+            for sp in range_spans(day, s, e, self._tz)
+        ]
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _union_length(spans: list[tuple[float, float]]) -> float:

@@ -31,6 +31,7 @@ class CompiledRule:
     name: str
     mode: Mode
     when: Trigger
+    minutes: int | None  # no_reply: the wait; such a rule runs only for its own wait
     stop: bool
     tree: Node  # the condition; True when the rule has no ``if``
     effects: tuple[Effect, ...]
@@ -41,30 +42,53 @@ class CompiledRule:
 
 @dataclass(eq=False)
 class CompiledRules:
-    """The runnable rule set. Plans per (event, channel, kind) are built on first use."""
+    """The runnable rule set. Plans per (event, channel, kind) are built on first use.
+
+    A ``no_reply`` event may name the wait that ran out (``minutes``): then only the rules
+    with that wait run, so a 30-minute and a 2-hour rule each fire at their own time.
+    """
 
     rules: tuple[CompiledRule, ...]
     keywords: KeywordIndex
     needs_language: bool
-    _plans: dict[tuple[str, str, str], Plan] = field(default_factory=dict, repr=False)
-    _full: dict[str, tuple[tuple[CompiledRule, Predicate], ...]] = field(
+    _plans: dict[tuple[str, str, str, int | None], Plan] = field(default_factory=dict, repr=False)
+    _full: dict[tuple[str, int | None], tuple[tuple[CompiledRule, Predicate], ...]] = field(
         default_factory=dict, repr=False
     )
 
-    def plan(self, event: str, channel: str, kind: str) -> Plan:
-        key = (event, channel, kind)
+    def runnable(self, event: str, minutes: int | None = None) -> list[CompiledRule]:
+        return [
+            r
+            for r in self.rules
+            if r.mode is not Mode.OFF
+            and r.when == event
+            and (minutes is None or r.minutes == minutes)
+        ]
+
+    def waits(self) -> frozenset[int]:
+        """The ``minutes`` of the runnable ``no_reply`` rules: what the inbox must schedule."""
+        return frozenset(
+            r.minutes
+            for r in self.rules
+            if r.mode is not Mode.OFF and r.when == Trigger.NO_REPLY and r.minutes is not None
+        )
+
+    def plan(self, event: str, channel: str, kind: str, minutes: int | None = None) -> Plan:
+        key = (event, channel, kind, minutes)
         plan = self._plans.get(key)
         if plan is None:
-            runnable = [r for r in self.rules if r.mode is not Mode.OFF and r.when == event]
+            runnable = self.runnable(event, minutes)
             plan = self._plans[key] = make_plan(runnable, {"channel": channel, "kind": kind})
         return plan
 
-    def unspecialised(self, event: str) -> tuple[tuple[CompiledRule, Predicate], ...]:
+    def unspecialised(
+        self, event: str, minutes: int | None = None
+    ) -> tuple[tuple[CompiledRule, Predicate], ...]:
         """Every runnable rule of ``event`` with its whole predicate (for explaining)."""
-        found = self._full.get(event)
+        found = self._full.get((event, minutes))
         if found is None:
-            found = self._full[event] = tuple(
-                (r, build(r.tree)) for r in self.rules if r.mode is not Mode.OFF and r.when == event
+            found = self._full[(event, minutes)] = tuple(
+                (r, build(r.tree)) for r in self.runnable(event, minutes)
             )
         return found
 
@@ -97,6 +121,7 @@ def compile_rules(
                 name=rule.name,
                 mode=rule.mode,
                 when=rule.when,
+                minutes=rule.minutes,
                 stop=rule.stop,
                 tree=tree,
                 effects=effects,
@@ -110,10 +135,10 @@ def compile_rules(
     needs_language = any(r.uses_language and r.mode is not Mode.OFF for r in compiled)
     result = CompiledRules(tuple(compiled), env.keywords, needs_language)
     if warm:
-        for event in {r.when for r in compiled if r.mode is not Mode.OFF}:
+        for event, minutes in {(r.when, r.minutes) for r in compiled if r.mode is not Mode.OFF}:
             for channel in get_args(Channel):
                 for kind in get_args(Kind):
-                    result.plan(event, channel, kind)
+                    result.plan(event, channel, kind, minutes)
     return result
 
 

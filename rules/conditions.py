@@ -40,6 +40,7 @@ from rules._fields import (
     NonBlank,
     OneOrMany,
     Priority,
+    SlaMetric,
     Status,
     TimeOfDay,
     Weekday,
@@ -88,6 +89,7 @@ class Leaf(BaseModel):
     business_hours: Literal["inside", "outside"] | None = None
     weekday: OneOrMany[Weekday] | None = None
     time_between: tuple[TimeOfDay, TimeOfDay] | None = None
+    sla_metric: OneOrMany[SlaMetric] | None = None  # which target an sla_breached event missed
 
     _key: str = PrivateAttr(default="")
 
@@ -153,3 +155,14 @@ Condition = Annotated[
 
 for _model in (All, Any_, Not):
     _model.model_rebuild()
+
+
+def leaf_keys(cond: Condition) -> set[str]:
+    """The condition keys a tree uses anywhere in it."""
+    if isinstance(cond, All):
+        return set().union(*(leaf_keys(c) for c in cond.all))
+    if isinstance(cond, Any_):
+        return set().union(*(leaf_keys(c) for c in cond.any))
+    if isinstance(cond, Not):
+        return leaf_keys(cond.not_)
+    return {cond.key}

@@ -5,8 +5,8 @@ Semantics, in order:
 - **Loop guard.** Only a contact's inbound message can fire rules: our own replies, agents,
   bots, system messages and platform echoes yield nothing (no actions, no trace), so a rule
   can never answer itself.
-- Only rules whose ``when`` is ``facts.event`` run, in rule order. ``off`` rules never run and
-  are never traced.
+- Only rules whose ``when`` is ``facts.event`` run, in rule order (for ``no_reply`` with
+  ``facts.minutes``, only those of that wait). ``off`` rules never run and are never traced.
 - A matching ``active`` rule adds its actions; with ``stop`` it ends the evaluation.
 - A matching ``monitor`` rule adds nothing: its trace entry holds what it *would* do, and its
   ``stop`` is recorded (``stopped``) but does not stop later rules.
@@ -74,7 +74,7 @@ def evaluate(compiled: CompiledRules, facts: Facts, *, explain: bool = False) ->
         return NOTHING
     if explain:
         return _explain(compiled, facts)
-    plan = compiled.plan(facts.event, message.channel, message.kind)
+    plan = compiled.plan(facts.event, message.channel, message.kind, facts.minutes)
     if plan.empty:
         return NOTHING
     ctx = Ctx(facts, compiled.keywords if plan.reads_keywords else None)
@@ -115,7 +115,7 @@ def _explain(compiled: CompiledRules, facts: Facts) -> Evaluation:
     ctx = Ctx(facts, compiled.keywords if len(compiled.keywords) else None)
     actions: list[Action] = []
     trace: list[TraceEntry] = []
-    for rule, pred in compiled.unspecialised(facts.event):
+    for rule, pred in compiled.unspecialised(facts.event, facts.minutes):
         try:
             matched = pred(ctx)
         except Exception as e:

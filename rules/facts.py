@@ -58,6 +58,8 @@ class Facts:
     conversation: ConversationFacts
     now: datetime
     calendar: BusinessCalendar | None = None
+    minutes: int | None = None  # no_reply: the wait that ran out (only its rules run)
+    sla_metric: str | None = None  # sla_breached: first_response | next_response | resolution
     # detection is costly: computed at most once, and only when asked
     _language: list[str | None] = field(default_factory=list, init=False, repr=False, compare=False)
 

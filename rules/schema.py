@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from rules.action_specs import ActionSpec
-from rules.conditions import Condition
+from rules.conditions import Condition, leaf_keys
 from rules.errors import RuleError, from_validation, problem
 
 __all__ = [
@@ -35,6 +35,7 @@ class Trigger(StrEnum):
     MESSAGE_RECEIVED = "message_received"
     CONVERSATION_OPENED = "conversation_opened"
     NO_REPLY = "no_reply"  # with ``minutes``; scheduled and evaluated by the inbox
+    SLA_BREACHED = "sla_breached"  # an SLA target was missed (condition ``sla_metric``)
 
 
 class Mode(StrEnum):
@@ -64,6 +65,12 @@ class Rule(BaseModel):
             raise ValueError("name must not be blank")
         if (self.when == Trigger.NO_REPLY) != (self.minutes is not None):
             raise ValueError("minutes is required with when: no_reply, and only then")
+        if (
+            self.when != Trigger.SLA_BREACHED
+            and self.if_ is not None
+            and "sla_metric" in leaf_keys(self.if_)
+        ):
+            raise ValueError("the sla_metric condition needs when: sla_breached")
         if not self.then and not self.stop:
             raise ValueError("then needs at least one action (or stop: true)")
         return self

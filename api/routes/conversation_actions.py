@@ -107,7 +107,7 @@ async def post_message(
 
 @router.patch("/conversations/{conversation_id}")
 async def patch_conversation(
-    conversation_id: int, body: ConversationPatch, session: SessionDep, _user: CurrentUser
+    conversation_id: int, body: ConversationPatch, session: SessionDep, user: CurrentUser
 ) -> dict[str, Any]:
     await _conversation(session, conversation_id)
     after_commit(session, conversation_changed(conversation_id, "update"))  # if it commits
@@ -119,6 +119,7 @@ async def patch_conversation(
         team_id=body.team_id if "team_id" in given else UNSET,
         priority=body.priority if "priority" in given else UNSET,
         labels=body.labels,
+        actor_id=user.id,
     )
     conn = await session.connection()
     try:

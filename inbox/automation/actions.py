@@ -38,12 +38,22 @@ _account_contacts = AccountContact.__table__  # type: ignore[attr-defined]
 
 
 async def apply_all(
-    conn: Conn, stored: Stored, decided: Sequence[a.Action], *, reply_budget: int
+    conn: Conn,
+    stored: Stored,
+    decided: Sequence[a.Action],
+    *,
+    reply_budget: int,
+    key_prefix: str | None = None,
 ) -> list[str]:
-    """Apply in order (later rules win); returns notes on what was skipped and why."""
+    """Apply in order (later rules win); returns notes on what was skipped and why.
+
+    ``key_prefix`` names the decision when it is not the message's own (a clock event), so
+    its replies and webhooks are not taken for the ones the message itself caused.
+    """
     notes: list[str] = []
+    prefix = key_prefix or f"rule:{stored.message_id}"
     for n, action in enumerate(decided):
-        key = f"rule:{stored.message_id}:{n}"
+        key = f"{prefix}:{n}"
         if isinstance(action, a.Reply):
             if reply_budget <= 0:
                 notes.append("reply skipped: the conversation's automatic replies this hour")

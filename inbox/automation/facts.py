@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from rules.facts import ContactFacts, ConversationFacts, Facts, MessageFacts
 
 if TYPE_CHECKING:
     from inbox.automation.runner import Stored
+    from inbox.automation.timed import Timer
 
 _contacts = Contact.__table__  # type: ignore[attr-defined]
 _conversations = Conversation.__table__  # type: ignore[attr-defined]
@@ -30,6 +32,58 @@ async def build_facts(
     trigger: str,
     calendar: BusinessCalendar | None,
 ) -> Facts:
+    contact, conversation = await _thread_facts(conn, stored)
+    return Facts(
+        event=trigger,
+        message=MessageFacts(
+            text=event.text,
+            channel=event.channel.value,
+            account_id=stored.account_id,
+            kind=event.thread.kind.value,
+            direction=event.direction.value,
+            sender_type="contact",
+            attachment_types=tuple(a.type for a in event.attachments),
+        ),
+        contact=contact,
+        conversation=conversation,
+        now=utcnow(),
+        calendar=calendar,
+    )
+
+
+async def timed_facts(
+    conn: Conn,
+    stored: Stored,
+    message: Any,
+    calendar: BusinessCalendar | None,
+    timer: Timer,
+    now: datetime,
+) -> Facts:
+    """Facts for a clock event: the customer's last message (a stored row) stands for it."""
+    contact, conversation = await _thread_facts(conn, stored)
+    return Facts(
+        event=timer.trigger.value,
+        message=MessageFacts(
+            text=message.text or "",
+            channel=message.channel,
+            account_id=stored.account_id,
+            kind=message.conversation_kind,
+            direction="in",
+            sender_type="contact",
+            attachment_types=tuple(
+                str(a.get("type", "")) for a in message.attachments or () if isinstance(a, dict)
+            ),
+        ),
+        contact=contact,
+        conversation=conversation,
+        now=now,
+        calendar=calendar,
+        minutes=timer.minutes,
+        sla_metric=timer.sla_metric,
+    )
+
+
+async def _thread_facts(conn: Conn, stored: Stored) -> tuple[ContactFacts, ConversationFacts]:
     conversation = (
         await conn.execute(
             select(_conversations).where(_conversations.c.id == stored.conversation_id)
@@ -44,18 +98,8 @@ async def build_facts(
             _account_contacts.c.contact_id == contact.id,
         )
     )
-    return Facts(
-        event=trigger,
-        message=MessageFacts(
-            text=event.text,
-            channel=event.channel.value,
-            account_id=stored.account_id,
-            kind=event.thread.kind.value,
-            direction=event.direction.value,
-            sender_type="contact",
-            attachment_types=tuple(a.type for a in event.attachments),
-        ),
-        contact=ContactFacts(
+    return (
+        ContactFacts(
             id=contact.id,
             display_name=contact.display_name,
             username=contact.username,
@@ -64,7 +108,7 @@ async def build_facts(
             labels=await contact_labels(conn, contact.id),
             subscribed=not opted_out,
         ),
-        conversation=ConversationFacts(
+        ConversationFacts(
             id=conversation.id,
             status=conversation.status,
             assignee_id=conversation.assignee_id,
@@ -74,6 +118,4 @@ async def build_facts(
             is_new=stored.new_conversation,
             reopened=stored.reopened,
         ),
-        now=utcnow(),
-        calendar=calendar,
     )

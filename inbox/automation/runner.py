@@ -41,7 +41,8 @@ REVISION_CHECK_SECONDS = 1.0
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    """What the worker stored: enough to build the facts."""
+    """What the worker stored (or, for a clock event, the customer message it is about):
+    enough to build the facts."""
 
     account_id: int
     conversation_id: int
@@ -49,6 +50,8 @@ class Stored:
     new_conversation: bool
     reopened: bool
     new_contact: bool
+    event: str = "message_received"  # what a webhook action reports happened
+    detail: dict[str, Any] | None = None  # clock events: which target or wait, sent along
 
 
 class RuleBook:
@@ -114,12 +117,12 @@ class Automation:
                 conn,
                 stored,
                 evaluation.actions,
-                reply_budget=await self._replies_left(conn, stored),
+                reply_budget=await self.replies_left(conn, stored),
             )
             if evaluation.trace:
-                await _record(conn, stored, trigger.value, evaluation.to_json(), notes)
+                await record_trace(conn, stored, trigger.value, evaluation.to_json(), notes)
 
-    async def _replies_left(self, conn: Conn, stored: Stored) -> int:
+    async def replies_left(self, conn: Conn, stored: Stored) -> int:
         since = utcnow() - timedelta(hours=1)
         sent = await conn.scalar(
             select(func.count()).where(
@@ -143,7 +146,9 @@ async def load_calendar(conn: Conn, account_id: int) -> BusinessCalendar | None:
         return None
 
 
-async def _record(conn: Conn, stored: Stored, trigger: str, trace: Any, notes: list[str]) -> None:
+async def record_trace(
+    conn: Conn, stored: Stored, trigger: str, trace: Any, notes: list[str]
+) -> None:
     entries = trace.get("trace", trace) if isinstance(trace, dict) else trace
     if notes:
         entries = [*entries, {"notes": notes}]

@@ -155,6 +155,8 @@ class Message(SQLModel, table=True):
     sender_id: int | None = Field(  # the agent who wrote it (outbound, notes)
         default=None, sa_column=Column(Integer, ForeignKey("users.id"), nullable=True)
     )
+    # The conversation's team when the brand's reply was made: metrics credit it, not today's.
+    team_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     platform_ts: datetime = _utc_column()
     created_at: datetime = _utc_column()
     edited_at: datetime | None = _utc_column(nullable=True)

@@ -13,7 +13,11 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from inbox.conversations.models import Conversation, ConversationLabel, ConversationStatus
+from inbox.conversations.repository import get_conversation_row
 from inbox.db import Conn, dialect_of, insert_ignore
+from inbox.reporting import csat
+from inbox.reporting.models import StatusChange
+from inbox.reporting.recorder import record as record_cycles
 from inbox.teams.models import Team
 from inbox.types import utcnow
 from inbox.users.models import User
@@ -22,6 +26,7 @@ _conversations = Conversation.__table__  # type: ignore[attr-defined]
 _labels = ConversationLabel.__table__  # type: ignore[attr-defined]
 _users = User.__table__  # type: ignore[attr-defined]
 _teams = Team.__table__  # type: ignore[attr-defined]
+_status_log = StatusChange.__table__  # type: ignore[attr-defined]
 
 PRIORITIES = ("low", "medium", "high", "urgent")
 UNSET = object()
@@ -41,6 +46,7 @@ class Change:
     labels: list[str] | None = None  # the whole set
     add_labels: tuple[str, ...] = ()
     remove_labels: tuple[str, ...] = ()
+    actor_id: int | None = None  # the agent making the change; None: a rule or the system
 
 
 def normalise_label(label: str) -> str:
@@ -82,7 +88,31 @@ async def apply_change(conn: Conn, conversation_id: int, change: Change) -> None
         await conn.execute(
             update(_conversations).where(_conversations.c.id == conversation_id).values(**values)
         )
+        await _after_change(conn, conversation_id, change, values["updated_at"])
     await _apply_labels(conn, conversation_id, change)
+
+
+async def _after_change(conn: Conn, conversation_id: int, change: Change, at: datetime) -> None:
+    """Log a status (resolutions close metric cycles), then replay the cycles: the holder,
+    team and priority decide the SLA policy; a resolve may ask for the CSAT survey."""
+    if change.status is not None:
+        await conn.execute(
+            _status_log.insert(),
+            [
+                {
+                    "conversation_id": conversation_id,
+                    "status": change.status,
+                    "at": at,
+                    "actor_id": change.actor_id,
+                }
+            ],
+        )
+    conversation = await get_conversation_row(conn, conversation_id)
+    if conversation is None:
+        return
+    await record_cycles(conn, conversation)
+    if change.status == ConversationStatus.RESOLVED.value:
+        await csat.ask_after_resolve(conn, conversation_id)
 
 
 async def _apply_labels(conn: Conn, conversation_id: int, change: Change) -> None:

@@ -37,6 +37,12 @@ _conversation_columns = (
     conversations.c.last_message_at,
     conversations.c.last_customer_message_at,
     conversations.c.contact_id,
+    # what the metrics recorder reads, so it needs no second look at the row
+    conversations.c.account_id,
+    conversations.c.channel,
+    conversations.c.assignee_id,
+    conversations.c.team_id,
+    conversations.c.priority,
 )
 CONVERSATION_BY_THREAD = select(*_conversation_columns).where(
     conversations.c.account_id == bindparam("account_id"),

@@ -17,8 +17,9 @@ from sqlalchemy import desc, select
 from inbox.conversations.models import Contact, Conversation, Message, SenderType
 from inbox.db import Conn, dialect_of, insert_ignore
 from inbox.events import Direction, ThreadKind
-from inbox.outbound import OutboundAction
+from inbox.outbound import Button, OutboundAction, buttons_to_json, check_buttons
 from inbox.outbox.models import OutboxRow, OutboxStatus
+from inbox.reporting.recorder import record as record_cycles
 from inbox.types import utcnow
 
 _outbox = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -39,6 +40,12 @@ class Reply:
     private: bool = False  # for comments: answer in private (Meta private reply / a DM)
     sender_id: int | None = None  # the agent
     target_external_id: str | None = None  # the comment answered; default: the latest one
+    # Pressed, each comes back as an inbound event with its payload. A public reply to a
+    # comment goes without them (no platform puts buttons there); a DM or private reply has them.
+    buttons: tuple[Button, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_buttons(self.buttons)
 
 
 async def conversation_row(conn: Conn, conversation_id: int) -> Any:
@@ -91,6 +98,8 @@ async def enqueue_reply(conn: Conn, conversation: Any, reply: Reply) -> int:
         "private": reply.private,
         "contact_id": conversation.contact_id,
     }
+    if reply.buttons:  # absent otherwise, like every row written before buttons existed
+        request["buttons"] = buttons_to_json(reply.buttons)
     await conn.execute(
         insert_ignore(dialect_of(conn), _outbox, ["idempotency_key"]),
         [
@@ -108,6 +117,7 @@ async def enqueue_reply(conn: Conn, conversation: Any, reply: Reply) -> int:
             }
         ],
     )
+    await record_cycles(conn, conversation)
     return message_id
 
 
@@ -162,6 +172,7 @@ async def _insert_ours(conn: Conn, conversation: Any, now: datetime, **fields: A
                     "attachments": [],
                     "edit_history": [],
                     "private": False,
+                    "team_id": conversation.team_id,  # credited with the reply (metrics)
                     "platform_ts": now,
                     "created_at": now,
                     **fields,

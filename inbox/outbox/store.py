@@ -16,8 +16,10 @@ from sqlalchemy import and_, delete, or_, select, update
 
 from inbox.accounts.models import Account
 from inbox.conversations.models import AccountContact, Message
+from inbox.conversations.repository import get_conversation_row
 from inbox.db import Conn
 from inbox.outbox.models import OutboxRow, OutboxStatus
+from inbox.reporting.recorder import record as record_cycles
 from inbox.types import utcnow
 
 _outbox = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -170,6 +172,10 @@ async def mark_failed(conn: Conn, item: Claimed, reason: str, *, unreachable: bo
             .where(_messages.c.id == item.message_id)
             .values(delivery_status=OutboxStatus.FAILED.value, delivery_error=reason)
         )
+        if item.conversation_id is not None:  # a reply that never arrived answers nothing
+            conversation = await get_conversation_row(conn, item.conversation_id)
+            if conversation is not None:
+                await record_cycles(conn, conversation)
     contact_id = item.request.get("contact_id")
     if unreachable and contact_id is not None:
         await conn.execute(

@@ -32,7 +32,8 @@ async def webhook_body(conn: Conn, stored: Stored) -> dict[str, Any]:
         )
     ).one()
     return {
-        "event": "message_received",
+        "event": stored.event,
+        **({"detail": stored.detail} if stored.detail else {}),
         "account_id": stored.account_id,
         "conversation": {
             "id": conversation.id,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
 
 
@@ -13,6 +15,8 @@ class Team(SQLModel, table=True):
     name: str = Field(max_length=100, unique=True)
     # Round-robin: the member who got the team's last conversation; the next one follows.
     last_assignee_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    # Business hours of the team (rules.calendar format); None: the account's calendar applies.
+    calendar: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class TeamMember(SQLModel, table=True):

@@ -13,6 +13,8 @@ from inbox.conversations import repository as repo
 from inbox.conversations.models import ConversationStatus, SenderType
 from inbox.db import Conn
 from inbox.events import Direction, EventKind, InboundEvent, ThreadKind
+from inbox.reporting import csat
+from inbox.reporting.recorder import record as record_cycles
 from inbox.types import utcnow
 
 
@@ -127,12 +129,19 @@ async def _store_message(conn: Conn, account_id: int, event: InboundEvent) -> Ap
     if inbound:  # (the customer of an outbound echo is found through the thread)
         contact_id, new_contact = await _customer_contact(conn, event)
     conversation = await _conversation_for(conn, account_id, event, contact_id)
-    message_id = await repo.insert_message(
-        conn, _message_values(account_id, conversation.id, event)
-    )
+    values = _message_values(account_id, conversation.id, event)
+    if not inbound:  # an echo of a reply typed in the platform's app: its team is credited
+        values["team_id"] = conversation.team_id
+    message_id = await repo.insert_message(conn, values)
     if message_id is None:
         return Applied(stored=False, conversation_id=conversation.id)
+    answer = csat.parse_answer(event.payload) if inbound else None
+    if answer is not None:  # a survey answer: rated, never a new turn, never a reopen
+        if await csat.record_answer(conn, conversation.id, *answer, event.platform_ts):
+            await csat.thank(conn, conversation.id, answer[0])
+        return Applied(stored=True, conversation_id=conversation.id)
     await repo.touch_conversation(conn, conversation, event.platform_ts, from_customer=inbound)
+    await record_cycles(conn, conversation)
     if inbound:
         await repo.set_account_contact(
             conn, account_id, conversation.contact_id, last_inbound_at=event.platform_ts

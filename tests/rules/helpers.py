@@ -95,8 +95,9 @@ def rule(condition: dict[str, Any] | None, **extra: Any) -> dict[str, Any]:
 
 
 def matches(condition: dict[str, Any], f: Facts, directory: Directory = DIRECTORY) -> bool:
-    """Whether one rule with ``condition`` fires, checked on the fast and the full path."""
-    rules = compiled([rule(condition)], directory)
+    """Whether one rule with ``condition`` (on ``f``'s event) fires, on the fast and the full
+    path."""
+    rules = compiled([rule(condition, when=f.event)], directory)
     fast = bool(evaluate(rules, f).actions)
     full = bool(evaluate(rules, f, explain=True).actions)
     assert fast == full, f"fast path {fast} != full evaluation {full} for {condition}"

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +16,11 @@ from rules.facts import Facts
 from tests.rules.helpers import CALENDAR, facts, matches
 
 SATURDAY_NIGHT = datetime(2026, 3, 7, 20, 30, tzinfo=UTC)  # Sat 23:30 in Moscow
+
+
+def breach(metric: str) -> Facts:
+    return replace(facts(event="sla_breached"), sla_metric=metric)
+
 
 CASES: list[tuple[str, dict[str, Any], Facts, bool]] = [
     ("channel in", {"channel": ["vk", "telegram"]}, facts(channel="vk"), True),
@@ -84,6 +90,8 @@ CASES: list[tuple[str, dict[str, Any], Facts, bool]] = [
     ("time in", {"time_between": ["09:00", "18:00"]}, facts(calendar=CALENDAR), True),
     ("time out", {"time_between": ["09:00", "12:00"]}, facts(calendar=CALENDAR), False),
     ("time utc", {"time_between": ["11:00", "13:00"]}, facts(), True),
+    ("sla metric", {"sla_metric": ["first_response", "resolution"]}, breach("resolution"), True),
+    ("other sla metric", {"sla_metric": "first_response"}, breach("next_response"), False),
 ]
 
 

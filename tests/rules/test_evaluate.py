@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -95,6 +96,35 @@ class TestTriggers:
     def test_only_rules_of_the_event_run(self, event: str, label: str) -> None:
         result = evaluate(compiled(self.RULES), facts(event=event))
         assert result.actions == (AddLabels((label,)),)
+
+    @pytest.mark.parametrize("explain", [False, True])
+    def test_a_wait_that_ran_out_runs_only_the_rules_of_that_wait(self, explain: bool) -> None:
+        rules = compiled(
+            [
+                labelling("half hour", "n30", when="no_reply", minutes=30),
+                labelling("two hours", "n120", when="no_reply", minutes=120),
+                labelling("off", "x", when="no_reply", minutes=45, mode="off"),
+            ]
+        )
+        assert rules.waits() == {30, 120}
+        for minutes, label in ((30, "n30"), (120, "n120")):
+            f = replace(facts(event="no_reply"), minutes=minutes)
+            assert evaluate(rules, f, explain=explain).actions == (AddLabels((label,)),)
+        assert evaluate(rules, replace(facts(event="no_reply"), minutes=45)).actions == ()
+
+    def test_sla_breached_rules_see_the_metric(self) -> None:
+        rules = compiled(
+            [
+                labelling("any breach", "late", when="sla_breached"),
+                labelling("first", "first", when="sla_breached")
+                | {"if": {"sla_metric": "first_response"}},
+            ]
+        )
+        first = replace(facts(event="sla_breached"), sla_metric="first_response")
+        resolution = replace(first, sla_metric="resolution")
+        assert evaluate(rules, first).actions == (AddLabels(("late",)), AddLabels(("first",)))
+        assert evaluate(rules, resolution).actions == (AddLabels(("late",)),)
+        assert evaluate(rules, facts()).actions == ()  # never on a message
 
 
 class TestLoopGuard:

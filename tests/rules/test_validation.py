@@ -54,6 +54,7 @@ def one(condition: Any = None, then: Any = None, **extra: Any) -> dict[str, Any]
         (one(then=[{"add_label": "x", "hide_comment": True}]), "then[0]", "exactly one key"),
         (one(then=[]), "", "at least one action"),
         (one(when="no_reply"), "", "minutes is required"),
+        (one({"not": {"sla_metric": "resolution"}}), "", "needs when: sla_breached"),
         (one(when="sometimes"), "when", "message_received"),
         (one(name=""), "name", "at least 1"),
     ],

@@ -1,0 +1,122 @@
+"""``/api/v1/reports``: response, resolution, CSAT and SLA figures (admins).
+
+Every route takes the same filters; ``format=csv`` turns a table into CSV. Without ``from``
+and ``to`` the period is the last 30 days up to now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import Response, StreamingResponse
+
+from api.deps import CurrentAdmin, RuntimeDep, SessionDep
+from inbox.reporting import export, report
+from inbox.reporting.live import live_counts
+from inbox.types import utcnow
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+DEFAULT_DAYS = 30
+
+
+def report_filter(
+    from_: Annotated[datetime | None, Query(alias="from")] = None,
+    to: datetime | None = None,
+    tz: str = "UTC",
+    channel: Literal["telegram", "vk", "facebook", "instagram"] | None = None,
+    account_id: int | None = None,
+    agent_id: int | None = None,
+    team_id: int | None = None,
+    label: Annotated[str | None, Query(max_length=64)] = None,
+) -> report.ReportFilter:
+    end = to or utcnow()
+    start = from_ or end - timedelta(days=DEFAULT_DAYS)
+    try:
+        return report.ReportFilter(
+            start=start,
+            end=end,
+            tz=tz,
+            channel=channel,
+            account_id=account_id,
+            agent_id=agent_id,
+            team_id=team_id,
+            label=label.casefold() if label else None,
+        )
+    except report.BadReport as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+
+
+FilterDep = Annotated[report.ReportFilter, Depends(report_filter)]
+GroupBy = Literal["channel", "account", "agent", "team", "label"]
+
+
+def _csv(text: str, name: str) -> Response:
+    return Response(
+        content=text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@router.get("/summary", response_model=None)
+async def get_summary(
+    f: FilterDep,
+    session: SessionDep,
+    _admin: CurrentAdmin,
+    group_by: GroupBy | None = None,
+    format: Literal["json", "csv"] = "json",
+) -> dict[str, Any] | Response:
+    """Count, mean, median and p90 of each metric, for the whole selection and per group,
+    with SLA compliance, CSAT and the live counts (open, unassigned, waiting, breached)."""
+    conn = await session.connection()
+    try:
+        out = await report.summary(conn, f, group_by)
+    except report.BadReport as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    if format == "csv":
+        return _csv(export.summary_csv(out), "summary")
+    out["live"] = await live_counts(
+        conn,
+        channel=f.channel,
+        account_id=f.account_id,
+        agent_id=f.agent_id,
+        team_id=f.team_id,
+        label=f.label,
+    )
+    return out
+
+
+@router.get("/timeseries", response_model=None)
+async def get_timeseries(
+    f: FilterDep,
+    session: SessionDep,
+    _admin: CurrentAdmin,
+    interval: Literal["day", "week"] = "day",
+    group_by: GroupBy | None = None,
+    format: Literal["json", "csv"] = "json",
+) -> dict[str, Any] | Response:
+    """The metrics per day or week (local days of ``tz``), one series per group."""
+    conn = await session.connection()
+    try:
+        out = await report.timeseries(conn, f, interval, group_by)
+    except report.BadReport as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return _csv(export.timeseries_csv(out), "timeseries") if format == "csv" else out
+
+
+@router.get("/cycles.csv")
+async def get_cycles_csv(f: FilterDep, rt: RuntimeDep, _admin: CurrentAdmin) -> StreamingResponse:
+    """A row per conversation cycle opened in the period, with every measured time."""
+
+    async def body() -> AsyncIterator[bytes]:
+        async for line in export.cycles_csv(rt.engine, f):
+            yield line.encode()
+
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="cycles.csv"'},
+    )

@@ -1,0 +1,196 @@
+"""Keep a conversation's cycle and turn rows true after anything that can change them.
+
+Called in the same transaction as the change (a stored message, a queued or failed reply, a
+status change), so the rows never disagree with what they were derived from. Only the last
+cycle and what follows it are replayed: earlier cycles are closed and cannot change.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Insert, bindparam, delete, select
+
+from inbox.db import Conn, dialect_of, upsert
+from inbox.reporting import sla, timeline
+from inbox.reporting.calendars import business_seconds, calendar_for
+from inbox.reporting.cycles import CycleFacts, replay
+from inbox.reporting.models import Cycle, ResponseTurn
+from inbox.types import utcnow
+from rules.calendar import BusinessCalendar
+
+_cycles = Cycle.__table__  # type: ignore[attr-defined]
+_turns = ResponseTurn.__table__  # type: ignore[attr-defined]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+LAST_CYCLE = (
+    select(
+        _cycles.c.id,
+        _cycles.c.seq,
+        _cycles.c.opened_at,
+        _cycles.c.resolved_at,
+        _cycles.c.agent_id,
+        _cycles.c.team_id,
+        _cycles.c.priority,
+    )
+    .where(_cycles.c.conversation_id == bindparam("cid"))
+    .order_by(_cycles.c.seq.desc())
+    .limit(1)
+)
+_DERIVED = (
+    "account_id",
+    "channel",
+    "opened_at",
+    "first_response_at",
+    "first_response_agent_id",
+    "first_response_team_id",
+    "first_response_native",
+    "first_response_seconds",
+    "first_response_bh_seconds",
+    "first_automated_at",
+    "first_automated_seconds",
+    "resolved_at",
+    "resolved_by_id",
+    "resolution_seconds",
+    "resolution_bh_seconds",
+    "agent_id",
+    "team_id",
+    "priority",
+    "customer_turns",
+    "answered_turns",
+    "bh_pending",
+    "updated_at",
+    *sla.CYCLE_FIELDS,
+)
+_TURN_DERIVED = (
+    "conversation_id",
+    "account_id",
+    "channel",
+    "started_at",
+    "replied_at",
+    "agent_id",
+    "team_id",
+    "native",
+    "automated_at",
+    "seconds",
+    "bh_seconds",
+    "due_at",
+)
+
+
+@functools.cache
+def _upsert_cycle(dialect: str) -> Insert:
+    return upsert(dialect, _cycles, ["conversation_id", "seq"], _DERIVED).returning(_cycles.c.id)
+
+
+@functools.cache
+def _upsert_turn(dialect: str) -> Insert:
+    return upsert(dialect, _turns, ["cycle_id", "seq"], _TURN_DERIVED)
+
+
+async def record(conn: Conn, conversation: Any) -> None:
+    """Replay ``conversation`` (a row with id, account_id, channel, assignee_id, team_id,
+    priority) from its last cycle on, and write what changed."""
+    last = (await conn.execute(LAST_CYCLE, {"cid": conversation.id})).first()
+    since = last.opened_at if last is not None else _EPOCH
+    items = await timeline.load(conn, conversation.id, since)
+    facts = replay(items, first_seq=last.seq if last is not None else 1)
+    if not facts:
+        return
+    calendar = await calendar_for(conn, conversation.account_id, conversation.team_id)
+    policy = await sla.policy_for(conn, conversation)
+    for cycle in facts:
+        holder = _holder(conversation, cycle, last)
+        values = {
+            "conversation_id": conversation.id,
+            "seq": cycle.seq,
+            **cycle_values(conversation, cycle, calendar, holder),
+            **sla.cycle_deadlines(cycle, policy, calendar),
+        }
+        cycle_id = (await conn.execute(_upsert_cycle(dialect_of(conn)), values)).scalar_one()
+        await _write_turns(conn, conversation, cycle_id, cycle, calendar, policy)
+
+
+def _holder(conversation: Any, cycle: CycleFacts, last: Any) -> tuple[Any, Any, Any]:
+    """Assignee, team, priority held by the cycle: frozen once it was resolved and written."""
+    if (
+        last is not None
+        and cycle.seq == last.seq
+        and cycle.resolved_at is not None
+        and last.resolved_at == cycle.resolved_at
+    ):
+        return last.agent_id, last.team_id, last.priority
+    return conversation.assignee_id, conversation.team_id, conversation.priority
+
+
+def cycle_values(
+    conversation: Any,
+    cycle: CycleFacts,
+    calendar: BusinessCalendar | None,
+    holder: tuple[Any, Any, Any],
+) -> dict[str, Any]:
+    opened = cycle.opened_at
+    return {
+        "account_id": conversation.account_id,
+        "channel": conversation.channel,
+        "opened_at": opened,
+        "first_response_at": cycle.first_response_at,
+        "first_response_agent_id": cycle.first_response_agent_id,
+        "first_response_team_id": cycle.first_response_team_id,
+        "first_response_native": cycle.first_response_native,
+        "first_response_seconds": _seconds(opened, cycle.first_response_at),
+        "first_response_bh_seconds": business_seconds(calendar, opened, cycle.first_response_at),
+        "first_automated_at": cycle.first_automated_at,
+        "first_automated_seconds": _seconds(opened, cycle.first_automated_at),
+        "resolved_at": cycle.resolved_at,
+        "resolved_by_id": cycle.resolved_by_id,
+        "resolution_seconds": _seconds(opened, cycle.resolved_at),
+        "resolution_bh_seconds": business_seconds(calendar, opened, cycle.resolved_at),
+        "agent_id": holder[0],
+        "team_id": holder[1],
+        "priority": holder[2],
+        "customer_turns": len(cycle.turns),
+        "answered_turns": sum(1 for t in cycle.turns if t.replied_at is not None),
+        "bh_pending": False,
+        "updated_at": utcnow(),
+    }
+
+
+async def _write_turns(
+    conn: Conn,
+    conversation: Any,
+    cycle_id: int,
+    cycle: CycleFacts,
+    calendar: BusinessCalendar | None,
+    policy: Any,
+) -> None:
+    rows = [
+        {
+            "cycle_id": cycle_id,
+            "seq": t.seq,
+            "conversation_id": conversation.id,
+            "account_id": conversation.account_id,
+            "channel": conversation.channel,
+            "started_at": t.started_at,
+            "replied_at": t.replied_at,
+            "agent_id": t.agent_id,
+            "team_id": t.team_id,
+            "native": t.native,
+            "automated_at": t.automated_at,
+            "seconds": _seconds(t.started_at, t.replied_at),
+            "bh_seconds": business_seconds(calendar, t.started_at, t.replied_at),
+            "due_at": sla.turn_deadline(t, policy, calendar),
+        }
+        for t in cycle.turns
+    ]
+    if rows:
+        await conn.execute(_upsert_turn(dialect_of(conn)), rows)
+    await conn.execute(
+        delete(_turns).where(_turns.c.cycle_id == cycle_id, _turns.c.seq > len(rows))
+    )
+
+
+def _seconds(start: datetime, end: datetime | None) -> float | None:
+    return None if end is None else max(0.0, (end - start).total_seconds())
