@@ -15,6 +15,13 @@ from inbox.conversations.models import (
     ConversationLabel,
     Message,
 )
+from inbox.newsletters.models import (
+    Campaign,
+    CampaignRecipient,
+    Segment,
+    Subscription,
+    SubscriptionEvent,
+)
 from inbox.outbox.models import OutboxRow
 from inbox.queue.models import DeadEventRow, QueuedEventRow
 from inbox.reporting.models import Cycle, ResponseTurn, StatusChange
@@ -28,6 +35,8 @@ metadata = SQLModel.metadata
 __all__ = [
     "Account",
     "AccountContact",
+    "Campaign",
+    "CampaignRecipient",
     "CannedReply",
     "Contact",
     "ContactLabel",
@@ -43,9 +52,12 @@ __all__ = [
     "RuleRow",
     "RuleSetState",
     "RuleTrace",
+    "Segment",
     "SlaBreach",
     "SlaPolicy",
     "StatusChange",
+    "Subscription",
+    "SubscriptionEvent",
     "Team",
     "TeamMember",
     "User",
