@@ -1,7 +1,8 @@
 """``/api/v1/reports``: response, resolution, CSAT and SLA figures (admins).
 
-Every route takes the same filters; ``format=csv`` turns a table into CSV. Without ``from``
-and ``to`` the period is the last 30 days up to now.
+Every route takes the same filters; ``format=csv`` turns a table into CSV. The period is
+``from``/``to`` (or ``since``/``until``, DESIGN §4's names); times without an offset are read
+in ``tz``; without them it is the last 30 days up to now.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response, StreamingResponse
@@ -25,6 +27,8 @@ DEFAULT_DAYS = 30
 def report_filter(
     from_: Annotated[datetime | None, Query(alias="from")] = None,
     to: datetime | None = None,
+    since: Annotated[datetime | None, Query(description="the same as from")] = None,
+    until: Annotated[datetime | None, Query(description="the same as to")] = None,
     tz: str = "UTC",
     channel: Literal["telegram", "vk", "facebook", "instagram"] | None = None,
     account_id: int | None = None,
@@ -32,8 +36,12 @@ def report_filter(
     team_id: int | None = None,
     label: Annotated[str | None, Query(max_length=64)] = None,
 ) -> report.ReportFilter:
-    end = to or utcnow()
-    start = from_ or end - timedelta(days=DEFAULT_DAYS)
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise HTTPException(status_code=422, detail=f"unknown timezone {tz!r}") from exc
+    end = _aware(to or until, zone) or utcnow()
+    start = _aware(from_ or since, zone) or end - timedelta(days=DEFAULT_DAYS)
     try:
         return report.ReportFilter(
             start=start,
@@ -47,6 +55,13 @@ def report_filter(
         )
     except report.BadReport as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
+
+
+def _aware(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """A time without an offset (or a bare date) is read in the report's timezone."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    return value
 
 
 FilterDep = Annotated[report.ReportFilter, Depends(report_filter)]

@@ -10,7 +10,14 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.web import i18n, pages_admin, pages_auth, pages_inbox, pages_inbox_fragments
+from api.web import (
+    i18n,
+    pages_admin,
+    pages_auth,
+    pages_inbox,
+    pages_inbox_fragments,
+    pages_reports,
+)
 from api.web.headers import SecurityHeaders
 from api.web.page_deps import NeedsSignIn
 from api.web.templating import render
@@ -32,6 +39,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(pages_admin.router)
     app.include_router(pages_inbox.router)
     app.include_router(pages_inbox_fragments.router)
+    app.include_router(pages_reports.router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(NeedsSignIn)

@@ -3,7 +3,7 @@
 - cycles by when they opened: first response (credited to the agent and team who gave it),
   first automated response, SLA first-response and resolution compliance;
 - cycles by when they were resolved: resolution (credited to the assignee and team holding
-  the cycle at the resolve) and CSAT;
+  the cycle at the resolve, or, unassigned, to the agent who resolved it) and CSAT;
 - customer turns by when they started: response time (credited to the replying agent and
   the team of that moment) and next-response compliance (turns after the first).
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, literal, or_
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_
 from sqlalchemy.sql import FromClause
 
 from inbox.conversations.models import ConversationLabel
@@ -78,7 +78,8 @@ def resolved(now: datetime) -> Family:
         name="resolved",
         table=cycles,
         time=cycles.c.resolved_at,
-        agent=cycles.c.agent_id,
+        # the assignee holding the cycle at the resolve; unassigned, the agent who resolved it
+        agent=func.coalesce(cycles.c.agent_id, cycles.c.resolved_by_id),
         team=cycles.c.team_id,
         stats={
             "resolution": cycles.c.resolution_seconds,

@@ -78,6 +78,12 @@ def tour(browser: Browser, base: str, out: Path) -> list[str]:
     for name, path in (("admin-accounts", "/admin/accounts"), ("admin-rules", "/admin/rules")):
         admin_page.goto(path)
         admin_page.screenshot(path=str(out / f"{name}.png"))
+    admin_page.goto("/reports?interval=day")
+    admin_page.wait_for_function(
+        "() => [...document.querySelectorAll('img[data-testid^=chart-]')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    admin_page.screenshot(path=str(out / "reports.png"), full_page=True)
     phone = browser.new_context(
         base_url=base,
         viewport={"width": 390, "height": 844},

@@ -170,7 +170,7 @@ def test_the_screenshot_tour_of_a_demo_instance_runs_clean(
         server.wait(timeout=20)
     assert errors == []
     shots = sorted(p.name for p in (tmp_path / "shots").glob("*.png"))
-    assert len(shots) == 8, shots
+    assert len(shots) == 9, shots
     for shot in (tmp_path / "shots").glob("*.png"):
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert shot.stat().st_size > 5000

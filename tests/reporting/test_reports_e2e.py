@@ -42,7 +42,8 @@ def _soon() -> str:
 
 
 async def _summary(svc: Service, **params: Any) -> dict[str, Any]:
-    params.setdefault("to", _soon())
+    if "until" not in params:
+        params.setdefault("to", _soon())
     r = await svc.client.get("/api/v1/reports/summary", params=params, headers=svc.headers)
     assert r.status_code == 200, r.text
     out: dict[str, Any] = r.json()
@@ -163,6 +164,24 @@ async def test_a_survey_answer_rates_the_cycle_without_reopening(service: Servic
             await conn.execute(select(_cycles.c.seq).where(_cycles.c.conversation_id == conv["id"]))
         ).all()
     assert len(cycles) == 1  # not a new cycle either
+
+
+async def test_since_and_until_are_from_and_to_and_plain_dates_read_in_tz(
+    service: Service,
+) -> None:
+    svc = service
+    tg = svc.accounts["telegram"]["id"]
+    # 2026-03-01 23:30 in Seoul is still 1 March there, already 14:30 UTC the same day
+    seoul_evening = int(datetime(2026, 3, 1, 14, 30, tzinfo=UTC).timestamp())
+    assert (await post_telegram(svc.client, tg, _dm(9201, seoul_evening))).status_code == 200
+    await svc.drain()
+    day = {"since": "2026-03-01T00:00:00", "until": "2026-03-02T00:00:00", "tz": "Asia/Seoul"}
+    assert (await _summary(svc, **day))["total"]["cycles"] == 1
+    next_day = {"since": "2026-03-02T00:00:00", "until": "2026-03-03T00:00:00", "tz": "Asia/Seoul"}
+    assert (await _summary(svc, **next_day))["total"]["cycles"] == 0
+    same = {"from": "2026-03-01T00:00:00+09:00", "to": "2026-03-02T00:00:00+09:00"}
+    a, b = (await _summary(svc, **same))["period"], (await _summary(svc, **day))["period"]
+    assert (a["from"], a["to"]) == (b["from"], b["to"])
 
 
 async def test_reports_are_for_admins_and_check_their_input(service: Service) -> None:
