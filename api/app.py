@@ -13,6 +13,7 @@ from api.routes import (
     accounts,
     attachments,
     auth,
+    campaigns,
     canned,
     contacts,
     conversation_actions,
@@ -26,6 +27,7 @@ from api.routes import (
     reports,
     rules,
     sla,
+    subscribers,
 )
 from api.runtime import Runtime
 from api.web.wiring import mount_web
@@ -77,6 +79,8 @@ def create_app(
         rules.router,
         reports.router,
         sla.router,
+        campaigns.router,
+        subscribers.router,
         ops.router,
     ):
         app.include_router(router)

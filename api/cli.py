@@ -14,7 +14,7 @@ from typing import Any
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
 
-from api import cli_rules
+from api import cli_campaigns, cli_rules
 from inbox.accounts import service as accounts
 from inbox.accounts.schemas import AccountIn
 from inbox.db import make_engine, make_sessionmaker
@@ -93,7 +93,10 @@ async def _run_worker() -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         await asyncio.gather(
-            rt.make_worker().run(stop), rt.make_sender().run(stop), rt.make_clock().run(stop)
+            rt.make_worker().run(stop),
+            rt.make_sender().run(stop),
+            rt.make_clock().run(stop),
+            rt.make_dispatcher().run(stop),
         )
     finally:
         await rt.stop()
@@ -207,6 +210,7 @@ def _parser() -> argparse.ArgumentParser:
         help="facebook/instagram: reply up to 7 days later with the HUMAN_AGENT tag",
     )
     cli_rules.add_parser(sub)
+    cli_campaigns.add_parser(sub)
     return p
 
 
@@ -221,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
         "user": lambda: asyncio.run(_user_add(args)),
         "account": lambda: asyncio.run(_account_add(args)),
         "rules": lambda: cli_rules.run(args, _settings()),
+        "campaign": lambda: cli_campaigns.run(args, _settings()),
         "demo": lambda: _demo(),
     }
     commands[args.command]()

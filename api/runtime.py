@@ -7,7 +7,7 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.demo.routing import DemoOutbound, route_demo_accounts
@@ -31,6 +31,7 @@ from inbox.live import (
     RedisPresence,
 )
 from inbox.media import MediaFetcher
+from inbox.newsletters.dispatcher import Dispatcher, Pace
 from inbox.outbound import ChannelSender, Deliverer
 from inbox.outbox.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
 from inbox.outbox.sender import OutboxSender, SendPolicy
@@ -42,6 +43,7 @@ from inbox.settings import Settings
 from inbox.worker.loop import RetryPolicy, Worker
 
 log = logging.getLogger("omnibox")
+REDIS_CONNECTIONS = 64  # per process: rate-limit buckets, live events, presence
 
 
 class Runtime:
@@ -58,6 +60,7 @@ class Runtime:
         self._worker_task: asyncio.Task[None] | None = None
         self._sender_task: asyncio.Task[None] | None = None
         self._clock_task: asyncio.Task[None] | None = None
+        self._dispatch_task: asyncio.Task[None] | None = None
         self._senders: dict[str, ChannelSender] = {}
         self._redis: Redis | None = None
         self._webhooks: Deliverer | None = None
@@ -87,7 +90,12 @@ class Runtime:
         """One Redis client for this process's rate limits and live events (REDIS_URL set)."""
         if self._redis is None:
             assert self.settings.redis_url, "redis is used only when OMNIBOX_REDIS_URL is set"
-            self._redis = Redis.from_url(self.settings.redis_url)
+            # A blocking pool: a burst of sends waits for a connection instead of failing with
+            # "Too many connections" (redis-py's default pool raises at its cap).
+            pool = BlockingConnectionPool.from_url(
+                self.settings.redis_url, max_connections=REDIS_CONNECTIONS, timeout=30
+            )
+            self._redis = Redis(connection_pool=pool)
         return self._redis
 
     @property
@@ -152,17 +160,26 @@ class Runtime:
             limiter,
             self._webhooks,
             policy=policy,
+            batch_size=200,  # room for two VK newsletter calls of 100 recipients
             idle_seconds=s.worker_idle_seconds,
             live=self.live,
         )
+
+    def make_dispatcher(self) -> Dispatcher:
+        """Starts scheduled campaigns and hands their recipients to the outbox at its pace."""
+        s = self.settings
+        pace = Pace(
+            s.telegram_messages_per_second, s.vk_requests_per_second, s.meta_requests_per_second
+        )
+        return Dispatcher(self.engine, pace=pace, idle_seconds=s.worker_idle_seconds)
 
     def make_clock(self) -> SlaClock:
         """The SLA clock: breaches and ``no_reply`` rules on time, and calendar recomputes."""
         return SlaClock(self.engine, self.automation, live=self.live)
 
     async def start(self, *, intake: bool = True, worker: bool = False) -> None:
-        """``worker`` runs the background loops here: the event worker, the outbox sender and
-        the SLA clock."""
+        """``worker`` runs the background loops here: the event worker, the outbox sender, the
+        SLA clock and the newsletter dispatcher."""
         self._loop = asyncio.get_running_loop()
         if intake:
             self.intake.start()
@@ -177,6 +194,9 @@ class Runtime:
             self._clock_task = asyncio.create_task(
                 self.make_clock().run(self._stop), name="omnibox-sla-clock"
             )
+            self._dispatch_task = asyncio.create_task(
+                self.make_dispatcher().run(self._stop), name="omnibox-newsletters"
+            )
 
     def shutting_down(self) -> None:
         """The server was told to stop (a signal handler may call this): end the live streams
@@ -187,7 +207,8 @@ class Runtime:
     async def stop(self) -> None:
         self.live.end_streams()
         self._stop.set()
-        for task in (self._worker_task, self._sender_task, self._clock_task):
+        tasks = (self._worker_task, self._sender_task, self._clock_task, self._dispatch_task)
+        for task in tasks:
             if task is None:
                 continue
             try:

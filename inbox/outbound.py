@@ -10,11 +10,12 @@ give up on the person (``RecipientGone``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from inbox.channels import ChannelError
 from inbox.events import Channel, ThreadKind
 
 
@@ -155,3 +156,17 @@ class ChannelSender(Deliverer, Protocol):
     """A platform's sender (``bots/<platform>``)."""
 
     channel: Channel
+
+
+class BatchSender(Protocol):
+    """A sender that can deliver one text to many people in one call (VK ``peer_ids``)."""
+
+    max_batch: int
+
+    async def deliver_batch(
+        self, items: Sequence[Outbound], random_id: int
+    ) -> list[Delivered | ChannelError]:
+        """One call for ``items`` (one account, the same text and buttons, direct messages):
+        one result per item, in order; ``random_id`` makes a repeat of the call harmless.
+        Raises an ``inbox.channels`` error when the call as a whole failed."""
+        ...

@@ -8,15 +8,16 @@ The outbox and the platform senders stay unaware: each channel's sender is wrapp
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox.accounts.models import Account
+from inbox.channels import ChannelError
 from inbox.events import Channel
-from inbox.outbound import ChannelSender, Delivered, Outbound
+from inbox.outbound import BatchSender, ChannelSender, Delivered, Outbound
 
 if TYPE_CHECKING:
     from api.demo.platforms import DemoPlatforms
@@ -82,7 +83,32 @@ class RoutingSender:
         await self._real.close()  # the demo senders are closed with their platforms
 
 
+class RoutingBatchSender(RoutingSender):
+    """The same for a sender that also sends one text to many in one call (VK ``peer_ids``):
+    without this the outbox would see no batch sender and send campaigns one call each."""
+
+    def __init__(self, real: ChannelSender, demo: DemoOutbound) -> None:
+        super().__init__(real, demo)
+        self.max_batch: int = cast(BatchSender, real).max_batch
+
+    async def deliver_batch(
+        self, items: Sequence[Outbound], random_id: int
+    ) -> list[Delivered | ChannelError]:
+        sender: Any = self._real
+        if items and is_demo(items[0].account.options):
+            sender = await self._demo.sender(self.channel.value)
+        batch: BatchSender = sender
+        return await batch.deliver_batch(items, random_id)
+
+
 def route_demo_accounts(
     senders: Mapping[str, ChannelSender], demo: DemoOutbound
 ) -> dict[str, ChannelSender]:
-    return {channel: RoutingSender(sender, demo) for channel, sender in senders.items()}
+    return {
+        channel: (
+            RoutingBatchSender(sender, demo)
+            if hasattr(sender, "deliver_batch")
+            else RoutingSender(sender, demo)
+        )
+        for channel, sender in senders.items()
+    }

@@ -5,7 +5,10 @@ Success answers are VK's shapes: ``messages.send`` with ``peer_ids`` a list of
 ``{peer_id, message_id, conversation_message_id}`` (per-peer increasing cmid), with
 ``peer_id`` a bare message id; ``wall.createComment`` ``{comment_id, parents_stack}``; the
 other ``*.createComment`` a bare comment id; anything else ``1``. Like VK it drops repeats:
-the same ``random_id`` to the same peer, or the same ``guid``, gets the first answer again.
+the same ``random_id`` to the same peer (per peer inside a ``peer_ids`` call of up to 100),
+or the same ``guid``, gets the first answer again. :meth:`FakeVk.refuse_peer` makes one peer
+fail inside every ``peer_ids`` result from then on (901 for someone who never allowed
+messages), the others still get theirs.
 A ``keyboard`` must be a JSON object of button rows, each button's ``payload`` a JSON string of
 at most 255 characters, or the send fails with VK's 911 (keyboard format is invalid).
 Errors are always JSON, as vkbottle would otherwise reschedule forever::
@@ -41,10 +44,21 @@ class FakeVk(FakeServer):
         super().__init__(host=host, rate_limit=rate_limit)
         self._message_ids = itertools.count(1842)
         self._comment_ids = itertools.count(907)
+        self._made: list[int] = []
         self._cmids: defaultdict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(38)
         )
         self._seen: dict[tuple[str, ...], Any] = {}
+        self._refused: dict[int, dict[str, Any]] = {}
+
+    def refuse_peer(self, peer: int, code: int = 901, description: str = "") -> None:
+        """From now on ``peer`` gets this error inside ``peer_ids`` results."""
+        text = description or "Can't send messages for users without permission"
+        self._refused[peer] = {"code": code, "description": text}
+
+    def delivered_to(self) -> list[int]:
+        """Every peer a new message was made for (repeats dropped by random_id are not)."""
+        return list(self._made)
 
     def script_error(self, method: str, code: int, message: str, *, times: int | None = 1) -> None:
         """Answer the next calls with VK's error envelope (HTTP 200, as VK does)."""
@@ -93,15 +107,8 @@ class FakeVk(FakeServer):
             return self._seen[key]
         result: Any = 1
         if method == "messages.send" and "peer_ids" in params:
-            result = [
-                {
-                    "peer_id": peer,
-                    "message_id": next(self._message_ids),
-                    "conversation_message_id": next(self._cmids[peer]),
-                }
-                for peer in peer_ids(call)
-            ]
-        elif method == "messages.send":
+            return [self._peer_result(call, peer) for peer in peer_ids(call)]
+        if method == "messages.send":
             result = next(self._message_ids)
         elif method == "wall.createComment":
             parent = params.get("reply_to_comment")
@@ -113,11 +120,31 @@ class FakeVk(FakeServer):
             self._seen[key] = result
         return result
 
+    def _peer_result(self, call: Call, peer: int) -> dict[str, Any]:
+        if peer in self._refused:
+            return {"peer_id": peer, "error": self._refused[peer]}
+        rid = str(call.params.get("random_id", "0"))
+        key = (call.token, "random_id", str(peer), rid)
+        if rid != "0" and key in self._seen:
+            seen: dict[str, Any] = self._seen[key]
+            return seen
+        self._made.append(peer)
+        result = {
+            "peer_id": peer,
+            "message_id": next(self._message_ids),
+            "conversation_message_id": next(self._cmids[peer]),
+        }
+        if rid != "0":
+            self._seen[key] = result
+        return result
+
     @staticmethod
     def _dedup_key(call: Call) -> tuple[str, ...] | None:
         params = call.params
+        if call.route == "messages.send" and "peer_ids" in params:
+            return None  # per peer: _peer_result
         if call.route == "messages.send" and params.get("random_id", "0") != "0":
-            peers = params.get("peer_ids") or params.get("peer_id") or params.get("user_id")
+            peers = params.get("peer_id") or params.get("user_id")
             return (call.token, "random_id", str(peers), str(params["random_id"]))
         if call.route.endswith(".createComment") and params.get("guid"):
             return (call.token, "guid", call.route, str(params["guid"]))

@@ -74,7 +74,11 @@ def message_edit(env: Envelope) -> InboundEvent:
 
 
 def _permission(env: Envelope, kind: EventKind) -> InboundEvent:
-    """VK sends no date with these, so the intake's ``_received_at`` stands in for it."""
+    """VK sends no date with these, so the intake's ``_received_at`` stands in for it.
+
+    ``message_allow`` may carry the ``key`` the subscribe widget passed: the payload keeps it
+    as the opt-in's source.
+    """
     user_id = req_int(env.obj, "user_id", "object")
     return env.event(
         kind=kind,
@@ -82,6 +86,7 @@ def _permission(env: Envelope, kind: EventKind) -> InboundEvent:
         author=Author(id=str(user_id)),
         external_id=f"{env.event_type}:{env.event_id}",
         platform_ts=env.received_at,
+        payload=opt_str(env.obj, "key", "object") or None,
     )
 
 

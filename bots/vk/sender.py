@@ -18,7 +18,7 @@ them rather than fail.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -29,14 +29,15 @@ from bots.vk.keyboard import keyboard_json
 from bots.vk.normalise_messages import message_external_id
 from bots.vk.send_errors import NoReschedule, VkHttpClient, vk_error
 from bots.vk.send_targets import WALL_API, parse_comment, parse_post, reply_target
-from inbox.channels import Refused, TransientError
+from inbox.channels import ChannelError, Refused, TransientError
 from inbox.events import Channel, ThreadKind
 from inbox.outbound import Delivered, Outbound, OutboundAction
 
 if TYPE_CHECKING:
-    from inbox.outbound import ChannelSender
+    from inbox.outbound import BatchSender, ChannelSender
 
 TEXT_LIMIT = 4096  # messages.send; vkbottle splits longer answers at this length
+PEER_IDS_LIMIT = 100  # messages.send takes at most 100 peer_ids
 DELETE_NEEDS_ADMIN = "VK deletes comments only with an admin user token; add one to the account"
 
 
@@ -48,6 +49,7 @@ def random_id(outbox_id: int) -> int:
 
 class VkSender:
     channel: Channel = Channel.VK
+    max_batch: int = PEER_IDS_LIMIT
 
     def __init__(self, api_base: str, *, timeout: float = 30.0) -> None:
         self._url = api_base.rstrip("/") + "/method/"
@@ -68,6 +70,27 @@ class VkSender:
                 raise Refused("a private reply to a VK comment needs the commenter's user id")
             return await self._message(item, item.recipient_id)
         return await self._comment(item)
+
+    async def deliver_batch(
+        self, items: Sequence[Outbound], random_id: int
+    ) -> list[Delivered | ChannelError]:
+        """One ``messages.send`` with ``peer_ids`` for a newsletter chunk (the same text for
+        everyone): VK answers each peer on its own, a 901 for one does not fail the others."""
+        if not items or len(items) > PEER_IDS_LIMIT:
+            raise Refused(f"a VK batch takes 1 to {PEER_IDS_LIMIT} recipients, not {len(items)}")
+        first = items[0]
+        if not first.text.strip():
+            raise Refused("nothing to send: the text is empty")
+        if len(first.text) > TEXT_LIMIT:
+            raise Refused(f"text is {len(first.text)} characters; VK takes at most {TEXT_LIMIT}")
+        peers = [_int(item.peer_id, "the VK peer") for item in items]
+        params: dict[str, Any] = {"peer_ids": peers, "message": first.text, "random_id": random_id}
+        if first.buttons:
+            params["keyboard"] = keyboard_json(first.buttons)
+        response = await self._call(first.account.token, "messages.send", params)
+        results = response if isinstance(response, list) else []
+        by_peer = {r.get("peer_id"): r for r in results if isinstance(r, Mapping)}
+        return [_peer_result(peer, by_peer.get(peer)) for peer in peers]
 
     async def close(self) -> None:
         apis, self._apis = self._apis, {}
@@ -154,6 +177,18 @@ class VkSender:
         return api
 
 
+def _peer_result(peer: int, result: Mapping[str, Any] | None) -> Delivered | ChannelError:
+    if result is None:
+        return TransientError("VK answered messages.send without a result for the peer")
+    error = result.get("error")
+    if isinstance(error, Mapping):
+        return vk_error(_code(error.get("code")), str(error.get("description", "")))
+    cmid = result.get("conversation_message_id")
+    if not isinstance(cmid, int) or isinstance(cmid, bool):
+        return TransientError("VK answered messages.send without a conversation_message_id")
+    return Delivered(message_external_id(peer, cmid))
+
+
 def _int(value: str, what: str) -> int:
     try:
         return int(value)
@@ -167,3 +202,4 @@ def _code(value: object) -> int:
 
 if TYPE_CHECKING:
     _conforms: ChannelSender = VkSender("https://api.vk.com")
+    _batches: BatchSender = VkSender("https://api.vk.com")

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from inbox.conversations.models import AccountContact, Conversation, Message, SenderType
+from inbox.conversations.models import Conversation, Message, SenderType
 from inbox.conversations.service import UNSET, Change, apply_change
 from inbox.db import Conn
+from inbox.newsletters import subscriptions
 from inbox.outbound import OutboundAction
 from inbox.outbox.enqueue import (
     NothingToAnswer,
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 _messages = Message.__table__  # type: ignore[attr-defined]
 _conversations = Conversation.__table__  # type: ignore[attr-defined]
-_account_contacts = AccountContact.__table__  # type: ignore[attr-defined]
 
 
 async def apply_all(
@@ -125,12 +125,6 @@ async def _apply_one(conn: Conn, stored: Stored, action: a.Action, key: str) -> 
         contact_id = await conn.scalar(
             select(_conversations.c.contact_id).where(_conversations.c.id == cid)
         )
-        await conn.execute(
-            update(_account_contacts)
-            .where(
-                _account_contacts.c.account_id == stored.account_id,
-                _account_contacts.c.contact_id == contact_id,
-            )
-            .values(opted_out=not action.on, updated_at=utcnow())
-        )
+        record = subscriptions.opt_in if action.on else subscriptions.opt_out
+        await record(conn, stored.account_id, int(contact_id), "rule", source=key)
     return None

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from inbox.contacts.queries import contact_labels
-from inbox.conversations.models import AccountContact, Contact, Conversation
+from inbox.conversations.models import Contact, Conversation
 from inbox.conversations.service import labels_of
 from inbox.db import Conn
 from inbox.events import InboundEvent
+from inbox.newsletters import subscriptions
+from inbox.newsletters.models import SubscriptionStatus
 from inbox.types import utcnow
 from rules.calendar import BusinessCalendar
 from rules.facts import ContactFacts, ConversationFacts, Facts, MessageFacts
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
 
 _contacts = Contact.__table__  # type: ignore[attr-defined]
 _conversations = Conversation.__table__  # type: ignore[attr-defined]
-_account_contacts = AccountContact.__table__  # type: ignore[attr-defined]
 
 
 async def build_facts(
@@ -92,12 +93,7 @@ async def _thread_facts(conn: Conn, stored: Stored) -> tuple[ContactFacts, Conve
     contact = (
         await conn.execute(select(_contacts).where(_contacts.c.id == conversation.contact_id))
     ).one()
-    opted_out = await conn.scalar(
-        select(_account_contacts.c.opted_out).where(
-            _account_contacts.c.account_id == stored.account_id,
-            _account_contacts.c.contact_id == contact.id,
-        )
-    )
+    subscription = await subscriptions.status_of(conn, stored.account_id, contact.id)
     return (
         ContactFacts(
             id=contact.id,
@@ -106,7 +102,7 @@ async def _thread_facts(conn: Conn, stored: Stored) -> tuple[ContactFacts, Conve
             language=contact.language,
             is_new=stored.new_contact,
             labels=await contact_labels(conn, contact.id),
-            subscribed=not opted_out,
+            subscribed=subscription == SubscriptionStatus.SUBSCRIBED.value,
         ),
         ConversationFacts(
             id=conversation.id,

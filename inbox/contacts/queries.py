@@ -10,11 +10,13 @@ from inbox.accounts.models import Account
 from inbox.conversations.models import ContactLabel
 from inbox.conversations.repository import account_contacts, contacts, conversations
 from inbox.db import Conn
+from inbox.newsletters import subscriptions as newsletter
 
 _accounts = Account.__table__  # type: ignore[attr-defined]
 _labels = ContactLabel.__table__  # type: ignore[attr-defined]
 
 CONVERSATIONS_SHOWN = 50
+LEDGER_SHOWN = 50
 
 
 async def contact_labels(conn: Conn, contact_id: int) -> frozenset[str]:
@@ -37,6 +39,10 @@ async def get_contact(conn: Conn, contact_id: int) -> dict[str, Any] | None:
         "created_at": row.created_at,
         "labels": sorted(await contact_labels(conn, contact_id)),
         "subscriptions": await _subscriptions(conn, contact_id),
+        "newsletter": {  # per account: subscribed or not, since when, and every signal
+            "subscriptions": await newsletter.subscriptions_of(conn, contact_id),
+            "ledger": await newsletter.ledger_of(conn, contact_id, limit=LEDGER_SHOWN),
+        },
         "conversations": await _conversations(conn, contact_id),
     }
 

@@ -134,6 +134,8 @@ class CampaignRecipient(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("campaign_id", "contact_id", name="uq_campaign_recipient"),
         Index("ix_campaign_recipients_status", "campaign_id", "status", "id"),
+        # A customer's reply: was this contact sent a campaign lately? (delivery.label_reply)
+        Index("ix_campaign_recipients_contact", "contact_id", "status", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

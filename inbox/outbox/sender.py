@@ -21,12 +21,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from inbox.channels import RateLimited, RecipientGone, Refused
+from inbox.channels import ChannelError, RateLimited, RecipientGone, Refused
 from inbox.db import Conn, transact
 from inbox.events import Channel, ThreadKind
 from inbox.live import LiveBus, conversation_changed, publish_quietly
+from inbox.newsletters.delivery import CAMPAIGN_KEY, CANCELLED_REASON, campaign_states
 from inbox.outbound import (
     AccountAuth,
+    BatchSender,
     ChannelSender,
     Deliverer,
     Outbound,
@@ -34,6 +36,7 @@ from inbox.outbound import (
     buttons_from_json,
 )
 from inbox.outbox import store
+from inbox.outbox.batches import batch_random_id, split_batches
 from inbox.outbox.ratelimit import Limit, RateLimiter, acquire
 from inbox.outbox.store import Claimed
 from inbox.types import utcnow
@@ -43,6 +46,10 @@ log = logging.getLogger("omnibox.outbox")
 META_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 ACCOUNT_CACHE_SECONDS = 5.0
+PAUSED_RECHECK_SECONDS = 2.0  # a paused campaign's queued rows look again this often
+
+
+_Write = tuple[Any, Claimed, tuple[Any, ...], dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +74,11 @@ class SendPolicy:
                 "private"
             )
             per_chat = Limit(f"tg:{account_id}:{chat}", 20 / 60 if group else 1.0, burst=3)
-            return per_chat, Limit(f"tg:{account_id}", self.telegram_per_second, burst=5)
+            # Bot-wide and community-wide buckets take no burst: the platforms count calls in
+            # a sliding second, and a burst on top of the rate overflows it (429, VK error 6).
+            return per_chat, Limit(f"tg:{account_id}", self.telegram_per_second, burst=1)
         if channel == Channel.VK:
-            return (Limit(f"vk:{account_id}", self.vk_per_second, burst=3),)
+            return (Limit(f"vk:{account_id}", self.vk_per_second, burst=1),)
         return (Limit(f"meta:{account_id}", self.meta_per_second, burst=20),)
 
 
@@ -121,11 +130,126 @@ class OutboxSender:
                 conn, limit=self._batch_size, lease_seconds=self._policy.lease_seconds
             ),
         )
+        items = await self._held_campaigns(batch)
+        for account_id in {i.account_id for i in items if CAMPAIGN_KEY in i.request}:
+            await self._account(account_id)  # cached: which sender can batch this account
+        groups, singles = split_batches(items, self._batch_sender)
         chats: dict[tuple[int, str], list[Claimed]] = {}
-        for item in batch:
+        for item in singles:
             chats.setdefault((item.account_id, str(item.request.get("peer_id"))), []).append(item)
-        await asyncio.gather(*(self._send_chat(items) for items in chats.values()))
+        await asyncio.gather(
+            *(self._send_chat(items) for items in chats.values()),
+            *(self._send_batch(group) for group in groups),
+        )
         return len(batch)
+
+    async def _held_campaigns(self, batch: list[Claimed]) -> list[Claimed]:
+        """Rows of a paused campaign wait (not counted as an attempt), those of a cancelled or
+        deleted one are dropped; the rest go on. A row interrupted mid-call goes on as well:
+        only the usual check can tell whether resending it is safe."""
+        held = [i for i in batch if CAMPAIGN_KEY in i.request and not i.interrupted]
+        if not held:
+            return batch
+        states = await transact(
+            self._engine,
+            lambda conn: campaign_states(conn, (int(i.request[CAMPAIGN_KEY]) for i in held)),
+        )
+        writes: list[_Write] = []
+        for item in held:
+            state = states.get(int(item.request[CAMPAIGN_KEY]))
+            if state == "paused":
+                why = "the campaign is paused"
+                writes.append(
+                    (
+                        store.reschedule,
+                        item,
+                        (PAUSED_RECHECK_SECONDS, why),
+                        {"count_attempt": False},
+                    )
+                )
+            elif state in (None, "cancelled"):
+                writes.append(
+                    (store.mark_failed, item, (CANCELLED_REASON,), {"unreachable": False})
+                )
+        await self._write_all(writes)
+        stopped = {w[1].id for w in writes}
+        return [i for i in batch if i.id not in stopped]
+
+    def _batch_sender(self, account_id: int) -> BatchSender | None:
+        hit = self._accounts.get(account_id)
+        if hit is None or hit[1] is None:
+            return None
+        sender = self._senders.get(str(hit[1].channel))
+        return sender if hasattr(sender, "deliver_batch") else None  # type: ignore[return-value]
+
+    async def _send_batch(self, items: list[Claimed]) -> None:
+        """Newsletter rows of one campaign and one text in one call (VK ``peer_ids``), at the
+        account's pace: one slot per call. The call's random_id is written on the rows first,
+        so a resend after a crash repeats the same call, which VK drops."""
+        account = await self._account(items[0].account_id)
+        sender = self._batch_sender(items[0].account_id)
+        if account is None or sender is None:
+            await asyncio.gather(*(self._send_one(item) for item in items))
+            return
+        rid = batch_random_id(items)
+        await transact(
+            self._engine,
+            lambda conn: store.mark_batch(conn, [i.id for i in items], f"vk-batch:{rid}"),
+        )
+        channel = str(account.channel)
+        try:
+            outbound = [await self._outbound(item, account) for item in items]
+            await acquire(self._limiter, *self._policy.limits(channel, account.id, items[0]))
+            results: list[Any] = await sender.deliver_batch(outbound, rid)
+        except ChannelError as exc:
+            results = [exc] * len(items)
+        except Exception as exc:  # network trouble or a bug: every row tries again later
+            results = [exc] * len(items)
+        writes = [
+            await self._outcome(item, result, channel)
+            for item, result in zip(items, results, strict=True)
+        ]
+
+        await self._write_all(writes)
+
+    async def _write_all(self, writes: list[_Write]) -> None:
+        """Several rows' outcomes in one transaction (rows without a conversation: nothing to
+        announce on the live bus)."""
+        if not writes:
+            return
+
+        async def body(conn: Conn) -> None:
+            for fn, item, args, kwargs in writes:
+                await fn(conn, item, *args, **kwargs)
+
+        await transact(self._engine, body)
+
+    async def _penalise(self, channel: str, item: Claimed, retry_after: float) -> None:
+        """A 429 holds every bucket the call drew from: Telegram's flood wait covers the bot,
+        not only the chat, so a campaign slows down as a whole instead of retrying at speed."""
+        for limit in self._policy.limits(channel, item.account_id, item):
+            await self._limiter.penalise(limit.key, retry_after)
+
+    async def _outcome(self, item: Claimed, result: Any, channel: str) -> _Write:
+        """One row's share of a batched call, decided as :meth:`_send_one` decides a call's."""
+        if isinstance(result, RateLimited):
+            await self._penalise(channel, item, result.retry_after)
+            return (
+                store.reschedule,
+                item,
+                (result.retry_after, str(result)),
+                {"count_attempt": False},
+            )
+        if isinstance(result, RecipientGone):
+            return store.mark_failed, item, (str(result),), {"unreachable": True}
+        if isinstance(result, Refused):
+            return store.mark_failed, item, (str(result),), {"unreachable": False}
+        if isinstance(result, Exception):
+            reason = f"{type(result).__name__}: {result}"
+            if item.attempts >= self._policy.max_attempts:
+                return store.mark_failed, item, (reason,), {"unreachable": False}
+            return store.reschedule, item, (self._policy.backoff(item.attempts), reason), {}
+        return store.mark_sent, item, (result.external_id,), {}
 
     async def _send_chat(self, items: list[Claimed]) -> None:
         for n, item in enumerate(items):
@@ -168,8 +292,7 @@ class OutboxSender:
                 await acquire(self._limiter, *limits)
                 delivered = await self._senders[channel].deliver(outbound)
         except RateLimited as exc:
-            keys = self._policy.limits(channel, item.account_id, item)
-            await self._limiter.penalise(keys[0].key, exc.retry_after)
+            await self._penalise(channel, item, exc.retry_after)
             await self._write(
                 store.reschedule, item, exc.retry_after, str(exc), count_attempt=False
             )

@@ -18,6 +18,8 @@ from inbox.accounts.models import Account
 from inbox.conversations.models import AccountContact, Message
 from inbox.conversations.repository import get_conversation_row
 from inbox.db import Conn
+from inbox.newsletters.delivery import recipient_finished
+from inbox.newsletters.subscriptions import opt_out_if_subscribed
 from inbox.outbox.models import OutboxRow, OutboxStatus
 from inbox.reporting.recorder import record as record_cycles
 from inbox.types import utcnow
@@ -39,6 +41,8 @@ class Claimed:
     request: dict[str, Any]
     attempts: int
     interrupted: bool  # a sender died while this row was being sent
+    # Before its call: a VK batch's random_id (``vk-batch:<n>``), kept for a resend after a crash.
+    external_id: str | None = None
 
 
 async def claim(conn: Conn, *, limit: int, lease_seconds: float) -> list[Claimed]:
@@ -78,6 +82,7 @@ async def claim(conn: Conn, *, limit: int, lease_seconds: float) -> list[Claimed
                 _outbox.c.action,
                 _outbox.c.request,
                 _outbox.c.attempts,
+                _outbox.c.external_id,
             )
         )
     ).all()
@@ -92,6 +97,7 @@ async def claim(conn: Conn, *, limit: int, lease_seconds: float) -> list[Claimed
             request=r.request,
             attempts=r.attempts,
             interrupted=r.id in interrupted,
+            external_id=r.external_id,
         )
         for r in claimed
     ]
@@ -135,6 +141,7 @@ async def mark_sent(conn: Conn, item: Claimed, external_id: str | None) -> None:
             finished_at=now,
         )
     )
+    await recipient_finished(conn, item.request, sent=True)
     if item.message_id is None:
         return
     if external_id is not None:
@@ -166,6 +173,7 @@ async def mark_failed(conn: Conn, item: Claimed, reason: str, *, unreachable: bo
             status=OutboxStatus.FAILED.value, lease_until=None, last_error=reason, finished_at=now
         )
     )
+    await recipient_finished(conn, item.request, sent=False, error=reason)
     if item.message_id is not None:
         await conn.execute(
             update(_messages)
@@ -186,6 +194,15 @@ async def mark_failed(conn: Conn, item: Claimed, reason: str, *, unreachable: bo
             )
             .values(unreachable=True, updated_at=now)
         )
+        # A blocked bot or a revoked permission also ends the newsletter (the error says why).
+        await opt_out_if_subscribed(
+            conn, item.account_id, int(contact_id), "send_failure", source=reason
+        )
+
+
+async def mark_batch(conn: Conn, ids: list[int], marker: str) -> None:
+    """Written before a batched call: which call (VK random_id) these rows went out in."""
+    await conn.execute(update(_outbox).where(_outbox.c.id.in_(ids)).values(external_id=marker))
 
 
 async def reschedule(

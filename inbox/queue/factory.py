@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox.queue.base import EventQueue
@@ -13,7 +13,11 @@ from inbox.settings import Settings
 
 def make_queue(settings: Settings, engine: AsyncEngine, *, prefix: str = "omnibox:") -> EventQueue:
     if settings.redis_url:
-        redis = Redis.from_url(settings.redis_url, decode_responses=False)
+        # Blocking: at its cap a caller waits for a connection rather than failing.
+        pool = BlockingConnectionPool.from_url(
+            settings.redis_url, decode_responses=False, max_connections=64, timeout=30
+        )
+        redis = Redis(connection_pool=pool)
         return RedisStreamQueue(
             redis,
             engine,

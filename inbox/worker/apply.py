@@ -13,6 +13,7 @@ from inbox.conversations import repository as repo
 from inbox.conversations.models import ConversationStatus, SenderType
 from inbox.db import Conn
 from inbox.events import Direction, EventKind, InboundEvent, ThreadKind
+from inbox.newsletters import signals
 from inbox.reporting import csat
 from inbox.reporting.recorder import record as record_cycles
 from inbox.types import utcnow
@@ -146,6 +147,7 @@ async def _store_message(conn: Conn, account_id: int, event: InboundEvent) -> Ap
         await repo.set_account_contact(
             conn, account_id, conversation.contact_id, last_inbound_at=event.platform_ts
         )
+        await signals.after_message(conn, account_id, conversation.contact_id, event)
     new_conversation = inbound and conversation.last_customer_message_at is None
     return Applied(
         stored=True,
@@ -197,13 +199,13 @@ async def _apply_delete(conn: Conn, account_id: int, event: InboundEvent) -> App
 async def _apply_opt(conn: Conn, account_id: int, event: InboundEvent) -> Applied:
     contact_id, _new = await _customer_contact(conn, event)
     opted_out = event.kind is EventKind.OPT_OUT
-    await repo.set_account_contact(
-        conn,
-        account_id,
-        contact_id,
-        opted_out=opted_out,
-        **({} if opted_out else {"unreachable": False}),
-    )
+    await repo.set_account_contact(conn, account_id, contact_id)
+    # The subscription decides (and mirrors ``opted_out``): a late, older signal changes nothing.
+    outcome = await signals.after_opt(conn, account_id, contact_id, event)
+    if outcome is None:
+        await repo.set_account_contact(conn, account_id, contact_id, opted_out=opted_out)
+    elif outcome.changed and not opted_out:  # unblocked: reachable again
+        await repo.set_account_contact(conn, account_id, contact_id, unreachable=False)
     conversation_id = await repo.find_conversation(conn, account_id, event.thread.key)
     if conversation_id is not None:
         note = "blocked the bot / denied messages" if opted_out else "allowed messages again"

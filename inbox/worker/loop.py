@@ -33,8 +33,16 @@ from inbox.accounts.models import Account
 from inbox.automation.runner import Automation, Stored
 from inbox.channels import ChannelAdapter
 from inbox.db import Conn, transact
-from inbox.events import AnomalousPayload, EventKind, InboundEvent, UnsupportedEvent
+from inbox.events import (
+    AnomalousPayload,
+    Direction,
+    EventKind,
+    InboundEvent,
+    ThreadKind,
+    UnsupportedEvent,
+)
 from inbox.live import LiveBus, conversation_changed, publish_quietly
+from inbox.newsletters.delivery import label_reply
 from inbox.queue.base import EventQueue, QueuedEvent
 from inbox.sessions import service as sessions
 from inbox.worker.apply import apply_event
@@ -238,6 +246,14 @@ class Worker:
                 applied.stored or event.kind not in _NEW_ONLY
             ):
                 touched.add(applied.conversation_id)
+            if (
+                applied.message_id is not None
+                and applied.conversation_id is not None
+                and event.kind is EventKind.MESSAGE
+                and event.direction is Direction.IN
+                and event.thread.kind is ThreadKind.DIRECT
+            ):  # a reply to a newsletter is labelled with its campaign
+                await label_reply(conn, item.account_id, applied.conversation_id)
             if self._automation is not None and applied.message_id is not None:
                 assert applied.conversation_id is not None
                 await self._automation.after_store(

@@ -39,6 +39,15 @@ CASES = [
         ),
         id="dm_text",
     ),
+    pytest.param(  # the command stays verbatim: the worker reads /start's deep-link param
+        load_payload("telegram", "message__dm_start"),
+        event(
+            external_id="5123456789:4401",
+            platform_ts=jan21(8, 43, 20),
+            text="/start spring_promo",
+        ),
+        id="dm_start_command",
+    ),
     pytest.param(
         load_payload("telegram", "message__dm_photo"),
         event(

@@ -203,6 +203,7 @@ def test_message_allow_takes_time_from_intake_stamp() -> None:
     assert ev == event(
         "message_allow", EventKind.OPT_IN, dm(USER), USER,
         f"message_allow:{payload['event_id']}", ts(1737460000),
+        payload="spring_promo_widget",  # the subscribe widget's key: the opt-in's source
     )  # fmt: skip
     assert ev.platform_ts.tzinfo is not None
 

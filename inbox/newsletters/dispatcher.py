@@ -1,0 +1,319 @@
+"""The dispatcher: starts scheduled campaigns when due, and feeds sending ones to the outbox.
+
+It hands recipients to the outbox in small windows: per campaign, at most about
+``window_seconds`` of the platform's pace is queued ahead of the sender, so the outbox is
+never flooded with 100,000 rows, other conversations' replies are not stuck behind a send,
+and a pause stops the flow at once (the sender also holds the rows already queued).
+
+Each chunk is one transaction: the recipients are read again with their subscription (who
+unsubscribed or became unreachable since the start is marked ``unsubscribed`` and not sent),
+their text rendered, their outbox rows inserted with the key ``campaign:<id>:<contact>``
+(insert-or-ignore, so two dispatchers, or one after a crash, never make a second row) and
+the recipients marked ``queued`` with their outbox id. A campaign with no recipient pending
+or queued is ``done``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from inbox.conversations.models import AccountContact, Contact
+from inbox.db import Conn, dialect_of, insert_ignore, transact
+from inbox.events import Channel, ThreadKind
+from inbox.newsletters import campaigns as service
+from inbox.newsletters.delivery import CAMPAIGN_KEY, RECIPIENT_KEY, idempotency_key
+from inbox.newsletters.models import (
+    Campaign,
+    CampaignRecipient,
+    CampaignStatus,
+    RecipientStatus,
+    Subscription,
+    SubscriptionStatus,
+)
+from inbox.outbound import OutboundAction
+from inbox.outbox.models import OutboxRow, OutboxStatus
+from inbox.types import utcnow
+from rules import templates
+
+log = logging.getLogger("omnibox.newsletters")
+
+_campaigns = Campaign.__table__  # type: ignore[attr-defined]
+_recipients = CampaignRecipient.__table__  # type: ignore[attr-defined]
+_subs = Subscription.__table__  # type: ignore[attr-defined]
+_ac = AccountContact.__table__  # type: ignore[attr-defined]
+_contacts = Contact.__table__  # type: ignore[attr-defined]
+_outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+
+VK_PEERS_PER_CALL = 100
+CHUNK = 500  # recipients per transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """Recipients per second each platform takes (the sender's per-account limits)."""
+
+    telegram_per_second: float = 25.0
+    vk_per_second: float = 15.0
+    meta_per_second: float = 250.0
+
+    def recipients_per_second(self, channel: str, personalised: bool) -> float:
+        if channel == Channel.TELEGRAM:
+            return self.telegram_per_second
+        if channel == Channel.VK:  # one call carries 100 peers when the text is the same
+            return self.vk_per_second * (1 if personalised else VK_PEERS_PER_CALL)
+        return self.meta_per_second
+
+
+def variables(contact: Any) -> dict[str, Any]:
+    name = contact.display_name or ""
+    return {
+        "contact": {
+            "id": contact.contact_id,
+            "name": name,
+            "display_name": name,
+            "first_name": name.split()[0] if name.split() else "",
+            "username": contact.username,
+            "language": contact.language,
+        },
+        "now": utcnow(),
+    }
+
+
+def render(campaign: Any, contact: Any) -> str:
+    text = templates.render(templates.parse(campaign.text), variables(contact))
+    if campaign.image_url:  # sent as a link: every platform previews it as the picture
+        text = f"{text}\n\n{campaign.image_url}"
+    return text
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        pace: Pace,
+        window_seconds: float = 5.0,
+        idle_seconds: float = 0.5,
+    ) -> None:
+        self._engine = engine
+        self._pace = pace
+        self._window = window_seconds
+        self._idle = idle_seconds
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                done = await self.run_once()
+            except Exception:
+                log.exception("dispatcher iteration failed; pausing before the next")
+                done = 0
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self._idle if done == 0 else 0.05)
+
+    async def run_once(self) -> int:
+        """Start what is due and top up every sending campaign; returns recipients moved
+        plus campaigns started or finished (0: nothing to do)."""
+        done = await self._start_due()
+        sending = await transact(self._engine, _sending_campaigns)
+        for campaign in sending:
+            done += await self._top_up(campaign)
+        return done
+
+    async def _start_due(self) -> int:
+        async def due(conn: Conn) -> list[int]:
+            rows = await conn.execute(
+                select(_campaigns.c.id).where(
+                    _campaigns.c.status == CampaignStatus.SCHEDULED.value,
+                    _campaigns.c.scheduled_at <= utcnow(),
+                )
+            )
+            return [int(r.id) for r in rows]
+
+        started = 0
+        for campaign_id in await transact(self._engine, due):
+
+            async def begin(conn: Conn, campaign_id: int = campaign_id) -> None:
+                await service.start(conn, campaign_id)
+
+            try:
+                await transact(self._engine, begin)
+                started += 1
+            except service.IllegalTransition:  # another process started or cancelled it
+                continue
+            except Exception:
+                log.exception("could not start campaign %s", campaign_id)
+        return started
+
+    async def _top_up(self, campaign: Any) -> int:
+        personalised = "{" in campaign.text
+        rate = self._pace.recipients_per_second(campaign.channel, personalised)
+        ahead = max(1, math.ceil(rate * self._window))
+
+        async def step(conn: Conn) -> int:
+            return await fill(conn, campaign.id, ahead)
+
+        return await transact(self._engine, step)
+
+
+async def _sending_campaigns(conn: Conn) -> list[Any]:
+    from inbox.accounts.models import Account
+
+    accounts = Account.__table__  # type: ignore[attr-defined]
+    rows = await conn.execute(
+        select(_campaigns.c.id, _campaigns.c.text, accounts.c.channel)
+        .join(accounts, accounts.c.id == _campaigns.c.account_id)
+        .where(_campaigns.c.status == CampaignStatus.SENDING.value)
+        .order_by(_campaigns.c.id)
+    )
+    return list(rows)
+
+
+async def _count(conn: Conn, campaign_id: int, status: RecipientStatus) -> int:
+    found = await conn.scalar(
+        select(func.count()).where(
+            _recipients.c.campaign_id == campaign_id, _recipients.c.status == status.value
+        )
+    )
+    return int(found or 0)
+
+
+async def fill(conn: Conn, campaign_id: int, ahead: int) -> int:
+    """Queue up to ``ahead`` recipients in total for one sending campaign (one chunk), or
+    finish it; returns recipients moved (+1 when it finished)."""
+    campaign = (
+        await conn.execute(select(_campaigns).where(_campaigns.c.id == campaign_id))
+    ).first()
+    if campaign is None or campaign.status != CampaignStatus.SENDING.value:
+        return 0
+    queued = await _count(conn, campaign_id, RecipientStatus.QUEUED)
+    room = min(CHUNK, ahead - queued)
+    if room <= 0:
+        return 0
+    pending = await _pending(conn, campaign, room)
+    if not pending:
+        if queued == 0:
+            return await _finish(conn, campaign_id)
+        return 0
+    return await _move(conn, campaign, pending)
+
+
+async def _pending(conn: Conn, campaign: Any, limit: int) -> list[Any]:
+    query = (
+        select(
+            _recipients.c.id,
+            _recipients.c.contact_id,
+            _recipients.c.peer_id,
+            _contacts.c.display_name,
+            _contacts.c.username,
+            _contacts.c.language,
+            _subs.c.status.label("subscription"),
+            _ac.c.opted_out,
+            _ac.c.unreachable,
+        )
+        .join(_contacts, _contacts.c.id == _recipients.c.contact_id)
+        .outerjoin(
+            _subs,
+            and_(_subs.c.account_id == campaign.account_id, _subs.c.contact_id == _contacts.c.id),
+        )
+        .outerjoin(
+            _ac, and_(_ac.c.account_id == campaign.account_id, _ac.c.contact_id == _contacts.c.id)
+        )
+        .where(
+            _recipients.c.campaign_id == campaign.id,
+            _recipients.c.status == RecipientStatus.PENDING.value,
+        )
+        .order_by(_recipients.c.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=_recipients)
+    return list((await conn.execute(query)).all())
+
+
+def _eligible(row: Any) -> bool:
+    return (
+        row.subscription == SubscriptionStatus.SUBSCRIBED.value
+        and not row.opted_out
+        and not row.unreachable
+    )
+
+
+async def _move(conn: Conn, campaign: Any, pending: list[Any]) -> int:
+    now = utcnow()
+    skipped: list[dict[str, Any]] = []
+    broken: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    for r in pending:
+        if not _eligible(r):
+            skipped.append({"rid": r.id, "status": RecipientStatus.UNSUBSCRIBED.value, "e": None})
+            continue
+        try:
+            text = render(campaign, r)
+        except Exception as exc:  # a contact whose values the template cannot take
+            broken.append(
+                {"rid": r.id, "status": RecipientStatus.FAILED.value, "e": f"template: {exc}"}
+            )
+            continue
+        request: dict[str, Any] = {
+            "thread_kind": ThreadKind.DIRECT.value,
+            "peer_id": r.peer_id,
+            "text": text,
+            "recipient_id": r.peer_id,
+            "private": False,
+            "contact_id": r.contact_id,
+            CAMPAIGN_KEY: campaign.id,
+            RECIPIENT_KEY: r.id,
+        }
+        if campaign.buttons:
+            request["buttons"] = list(campaign.buttons)
+        rows.append(
+            {
+                "idempotency_key": idempotency_key(campaign.id, r.contact_id),
+                "account_id": campaign.account_id,
+                "action": OutboundAction.SEND.value,
+                "request": request,
+                "status": OutboxStatus.QUEUED.value,
+                "attempts": 0,
+                "available_at": now,
+                "created_at": now,
+            }
+        )
+    if skipped or broken:
+        await conn.execute(
+            update(_recipients)
+            .where(_recipients.c.id == bindparam("rid"))
+            .values(status=bindparam("status"), error=bindparam("e"), updated_at=now),
+            skipped + broken,
+        )
+    if rows:
+        await conn.execute(insert_ignore(dialect_of(conn), _outbox, ["idempotency_key"]), rows)
+        keys = [row["idempotency_key"] for row in rows]
+        found = await conn.execute(
+            select(_outbox.c.id, _outbox.c.request).where(_outbox.c.idempotency_key.in_(keys))
+        )
+        await conn.execute(
+            update(_recipients)
+            .where(_recipients.c.id == bindparam("rid"))
+            .values(
+                status=RecipientStatus.QUEUED.value, outbox_id=bindparam("oid"), updated_at=now
+            ),
+            [{"rid": int(f.request[RECIPIENT_KEY]), "oid": f.id} for f in found],
+        )
+    return len(pending)
+
+
+async def _finish(conn: Conn, campaign_id: int) -> int:
+    done = await conn.execute(
+        update(_campaigns)
+        .where(_campaigns.c.id == campaign_id, _campaigns.c.status == CampaignStatus.SENDING.value)
+        .values(status=CampaignStatus.DONE.value, finished_at=utcnow(), updated_at=utcnow())
+    )
+    return 1 if done.rowcount else 0
