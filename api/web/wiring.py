@@ -16,6 +16,7 @@ from api.web import (
     pages_auth,
     pages_inbox,
     pages_inbox_fragments,
+    pages_newsletters,
     pages_reports,
 )
 from api.web.headers import SecurityHeaders
@@ -40,6 +41,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(pages_inbox.router)
     app.include_router(pages_inbox_fragments.router)
     app.include_router(pages_reports.router)
+    app.include_router(pages_newsletters.router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(NeedsSignIn)
