@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 
 from inbox.conversations.models import Conversation, ConversationLabel, ConversationStatus
 from inbox.db import Conn
@@ -27,23 +27,36 @@ async def live_counts(
     label: str | None = None,
 ) -> dict[str, int]:
     now = utcnow()
-    open_turn = (
-        select(_turns.c.id)
-        .join(_cycles, _cycles.c.id == _turns.c.cycle_id)
+    # Each EXISTS goes through the cycle's (conversation_id, seq) key and the turn's
+    # (cycle_id, seq) key, correlated explicitly: an uncorrelated table here would make
+    # the database join every turn with every conversation.
+    c, t = _cycles.alias("live_cycle"), _turns.alias("live_turn")
+    unanswered = (
+        select(literal(1))
+        .select_from(c.join(t, t.c.cycle_id == c.c.id))
         .where(
-            _turns.c.conversation_id == _conv.c.id,
-            _turns.c.replied_at.is_(None),
-            _cycles.c.resolved_at.is_(None),
+            c.c.conversation_id == _conv.c.id, c.c.resolved_at.is_(None), t.c.replied_at.is_(None)
         )
+        .correlate(_conv)
     )
-    breaching = select(_cycles.c.id).where(
-        _cycles.c.conversation_id == _conv.c.id,
-        _cycles.c.resolved_at.is_(None),
-        or_(
-            _cycles.c.first_response_breached.is_(True),
-            _cycles.c.resolution_breached.is_(True),
-            exists(open_turn.where(_turns.c.cycle_id == _cycles.c.id, _turns.c.due_at < now)),
-        ),
+    overdue_turn = (
+        select(literal(1))
+        .where(t.c.cycle_id == c.c.id, t.c.replied_at.is_(None), t.c.due_at < now)
+        .correlate(c)
+    )
+    breaching = (
+        select(literal(1))
+        .select_from(c)
+        .where(
+            c.c.conversation_id == _conv.c.id,
+            c.c.resolved_at.is_(None),
+            or_(
+                c.c.first_response_breached.is_(True),
+                c.c.resolution_breached.is_(True),
+                exists(overdue_turn),
+            ),
+        )
+        .correlate(_conv)
     )
     where: list[Any] = [_conv.c.status == ConversationStatus.OPEN.value]
     if channel is not None:
@@ -65,7 +78,7 @@ async def live_counts(
     stmt = select(
         func.count().label("open"),
         tally(_conv.c.assignee_id.is_(None)).label("unassigned"),
-        tally(exists(open_turn)).label("waiting"),
+        tally(exists(unanswered)).label("waiting"),
         tally(exists(breaching)).label("breached"),
     ).where(*where)
     row = (await conn.execute(stmt)).mappings().one()
