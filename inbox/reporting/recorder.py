@@ -34,6 +34,8 @@ LAST_CYCLE = (
         _cycles.c.agent_id,
         _cycles.c.team_id,
         _cycles.c.priority,
+        _cycles.c.customer_turns,
+        _cycles.c.answered_turns,
     )
     .where(_cycles.c.conversation_id == bindparam("cid"))
     .order_by(_cycles.c.seq.desc())
@@ -90,10 +92,18 @@ def _upsert_turn(dialect: str) -> Insert:
     return upsert(dialect, _turns, ["cycle_id", "seq"], _TURN_DERIVED)
 
 
-async def record(conn: Conn, conversation: Any) -> None:
+async def record(
+    conn: Conn, conversation: Any, *, customer_message_at: datetime | None = None
+) -> None:
     """Replay ``conversation`` (a row with id, account_id, channel, assignee_id, team_id,
-    priority) from its last cycle on, and write what changed."""
+    priority, and, as read before this change, last_customer_message_at) from its last
+    cycle on, and write what changed. ``customer_message_at``: the change is a customer
+    message sent then."""
     last = (await conn.execute(LAST_CYCLE, {"cid": conversation.id})).first()
+    if customer_message_at is not None and _inside_open_turn(
+        last, conversation, customer_message_at
+    ):
+        return
     since = last.opened_at if last is not None else _EPOCH
     items = await timeline.load(conn, conversation.id, since)
     facts = replay(items, first_seq=last.seq if last is not None else 1)
@@ -111,6 +121,20 @@ async def record(conn: Conn, conversation: Any) -> None:
         }
         cycle_id = (await conn.execute(_upsert_cycle(dialect_of(conn)), values)).scalar_one()
         await _write_turns(conn, conversation, cycle_id, cycle, calendar, policy)
+
+
+def _inside_open_turn(last: Any, conversation: Any, at: datetime) -> bool:
+    """A customer writing again while their turn waits for a human changes no cycle or turn
+    row (a turn starts at its first unanswered message): the common case, skipped. Replies
+    are recorded as they are made, so an open last turn means no human has answered yet."""
+    previous = getattr(conversation, "last_customer_message_at", None)
+    return (
+        last is not None
+        and last.resolved_at is None
+        and last.customer_turns > last.answered_turns
+        and previous is not None
+        and at >= previous
+    )
 
 
 def _holder(conversation: Any, cycle: CycleFacts, last: Any) -> tuple[Any, Any, Any]:

@@ -142,7 +142,9 @@ async def _store_message(conn: Conn, account_id: int, event: InboundEvent) -> Ap
             await csat.thank(conn, conversation.id, answer[0])
         return Applied(stored=True, conversation_id=conversation.id)
     await repo.touch_conversation(conn, conversation, event.platform_ts, from_customer=inbound)
-    await record_cycles(conn, conversation)
+    await record_cycles(
+        conn, conversation, customer_message_at=event.platform_ts if inbound else None
+    )
     if inbound:
         await repo.set_account_contact(
             conn, account_id, conversation.contact_id, last_inbound_at=event.platform_ts
