@@ -180,6 +180,21 @@ async def _in_process(
 
 
 async def amain(a: argparse.Namespace) -> int:
+    lock = await load.claim(a.pg_dsn, a.pg_database)
+    if lock is None:
+        print(
+            f"bench/reports: another run is using database {a.pg_database} "
+            "(it would be dropped under it); pass another --pg-database",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        return await _run_all(a)
+    finally:
+        await lock.close()
+
+
+async def _run_all(a: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="omnibox-bench-reports-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMNIBOX_")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)

@@ -42,6 +42,16 @@ class LoadError(Exception):
     """The database could not be set up; the message says why."""
 
 
+async def claim(admin_dsn: str, name: str) -> asyncpg.Connection | None:
+    """An advisory lock on the database's name, held by the returned connection for the run:
+    a second run on the same database would drop it under the first."""
+    conn = await asyncpg.connect(admin_dsn)
+    if await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"bench/reports:{name}"):
+        return conn
+    await conn.close()
+    return None
+
+
 async def recreate(admin_dsn: str, name: str, *, drop_only: bool = False) -> None:
     conn = await asyncpg.connect(admin_dsn)
     try:
