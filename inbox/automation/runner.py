@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from inbox.accounts.models import Account
 from inbox.automation import actions, store
 from inbox.automation.facts import build_facts
 from inbox.automation.models import RuleTrace
 from inbox.conversations.models import Message, SenderType
 from inbox.db import Conn
 from inbox.events import Direction, InboundEvent
+from inbox.reporting.calendars import calendar_for
 from inbox.types import utcnow
 from rules.calendar import BusinessCalendar
 from rules.compile import CompiledRules, Directory, compile_rules, validate
@@ -32,7 +32,6 @@ from rules.schema import Rule, Trigger
 
 log = logging.getLogger("omnibox.rules")
 
-_accounts = Account.__table__  # type: ignore[attr-defined]
 _messages = Message.__table__  # type: ignore[attr-defined]
 _traces = RuleTrace.__table__  # type: ignore[attr-defined]
 
@@ -135,15 +134,8 @@ class Automation:
 
 
 async def load_calendar(conn: Conn, account_id: int) -> BusinessCalendar | None:
-    options = await conn.scalar(select(_accounts.c.options).where(_accounts.c.id == account_id))
-    raw = (options or {}).get("calendar")
-    if not raw:
-        return None
-    try:
-        return BusinessCalendar.from_dict(raw)
-    except ValueError as exc:
-        log.error("account %d has an invalid calendar: %s", account_id, exc)
-        return None
+    """The account's business hours for rules' time conditions (the metrics read the same)."""
+    return await calendar_for(conn, account_id, None)
 
 
 async def record_trace(
