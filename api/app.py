@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
 
 from api.routes import (
     accounts,
@@ -32,7 +33,21 @@ from api.routes import (
 from api.runtime import Runtime
 from api.web.wiring import mount_web
 from api.webhooks import facebook, telegram, vk
+from api.webhooks.fast_path import WebhookFastPath
 from inbox.settings import Settings, get_settings
+
+
+class OmniboxApp(FastAPI):
+    """FastAPI, with webhook deliveries taking the short way (api/webhooks/fast_path.py)."""
+
+    _webhooks = WebhookFastPath(
+        [*telegram.router.routes, *vk.router.routes, *facebook.router.routes]
+    )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if WebhookFastPath.wants(scope) and await self._webhooks.handle(self, scope, receive, send):
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -53,7 +68,7 @@ def create_app(
         finally:
             await rt.stop()
 
-    app = FastAPI(
+    app = OmniboxApp(
         title="omnibox",
         version="0.1.0",
         description="Unified inbox for Telegram, VK, Facebook and Instagram.",

@@ -8,7 +8,7 @@ import gc
 import logging
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import uvicorn
@@ -76,6 +76,18 @@ class _Server(uvicorn.Server):
     def handle_exit(self, sig: int, frame: Any) -> None:
         super().handle_exit(sig, frame)
         self._on_exit()
+
+
+def _run_on_fast_loop(main: Coroutine[Any, Any, None]) -> None:
+    """The worker on uvloop when it is installed (uvicorn[standard] brings it, and uvicorn runs
+    the API on it): the worker is round trips to the database and the queue, and uvloop's
+    transports cost a fraction of asyncio's per write."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    uvloop.run(main)
 
 
 async def _run_worker() -> None:
@@ -220,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
     commands: dict[str, Callable[[], Any]] = {
         "serve": lambda: _serve(args, worker=True),
         "api": lambda: _serve(args, worker=False),
-        "worker": lambda: asyncio.run(_run_worker()),
+        "worker": lambda: _run_on_fast_loop(_run_worker()),
         "migrate": lambda: upgrade(_settings().database_url),
         "user": lambda: asyncio.run(_user_add(args)),
         "account": lambda: asyncio.run(_account_add(args)),

@@ -280,8 +280,7 @@ class BackendRun:
                 "bench",
                 "--token",
                 BOT_TOKEN,
-                "--webhook-secret",
-                self.secret,
+                f"--webhook-secret={self.secret}",  # a secret may start with "-"
             ),
         )
         m = re.search(r"account (\d+) ", out)
