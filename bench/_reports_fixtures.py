@@ -137,7 +137,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "response_turns": (
         "id", "cycle_id", "conversation_id", "seq", "account_id", "channel", "started_at",
         "replied_at", "agent_id", "team_id", "native", "automated_at", "seconds", "bh_seconds",
-        "due_at",
+        "due_at", "cycle_resolved_at",
     ),
 }  # fmt: skip
 TABLES = tuple(COLUMNS)  # in foreign-key order

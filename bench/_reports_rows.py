@@ -155,6 +155,7 @@ class Writer:
         self, rows: Rows, conv: Conv, cycle_id: int, seq: int, sk: Sketch, opened: datetime
     ) -> None:
         cal, policy, acc, now = conv.calendar, conv.policy, conv.account, self.now
+        resolved = _at(opened, sk.resolved)
         for t in sk.turns:
             started, replied = opened + timedelta(microseconds=t.start), _at(opened, t.reply)
             due = None
@@ -164,13 +165,13 @@ class Writer:
             rows["response_turns"].append(
                 (self.next_id("turn"), cycle_id, conv.id, t.seq, acc.id, acc.channel, started,
                  replied, t.agent, t.team, t.native, _at(opened, t.bot),
-                 _seconds(started, replied), business_seconds(cal, started, replied), due)
+                 _seconds(started, replied), business_seconds(cal, started, replied), due,
+                 resolved)
             )  # fmt: skip
         head = sk.turns[0]
         first = _at(opened, head.reply)
         bots = [t.bot for t in sk.turns if t.bot is not None]
         automated = _at(opened, bots[0]) if bots else None
-        resolved = _at(opened, sk.resolved)
         first_due = resolution_due = first_breached = resolution_breached = None
         if policy is not None:
             first_due = _deadline(opened, policy.first_response_minutes, policy, cal)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.sql import FromClause
 
 from inbox.db import Conn, dialect_of
@@ -38,6 +38,9 @@ class Query:
     keys: Sequence[Key]
     stats: dict[str, ColumnElement[Any]]  # name -> a nullable duration (seconds) or score
     tallies: dict[str, ColumnElement[Any]]  # name -> a 0/1 expression
+    # Also the whole selection, keyed ``()``, in the same pass (for keys that partition the
+    # rows: each row has one key, so the total counts every row once).
+    with_total: bool = False
 
 
 def _empty_stats() -> dict[str, Any]:
@@ -62,13 +65,22 @@ async def _in_sql(conn: Conn, q: Query) -> dict[tuple[Any, ...], dict[str, Any]]
             func.percentile_cont(0.9).within_group(v).label(f"{name}__p90"),
         ]
     cols += [func.coalesce(func.sum(t), 0).label(f"t__{name}") for name, t in q.tallies.items()]
+    keys = [k.sql for k in q.keys]
+    total = q.with_total and bool(keys)
+    if total:  # 1 on the row of the empty grouping set: the total, not a NULL key
+        cols.append(func.grouping(*keys).label("is_total"))
     stmt: Select[Any] = select(*cols).select_from(q.source).where(*q.where)
-    if q.keys:
-        stmt = stmt.group_by(*[k.sql for k in q.keys])
+    if total:
+        stmt = stmt.group_by(func.grouping_sets(tuple_(), tuple_(*keys)))
+    elif keys:
+        stmt = stmt.group_by(*keys)
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in (await conn.execute(stmt)).mappings():
-        key = tuple(row[f"k_{i}"] for i in range(len(q.keys)))
-        if not q.keys and row["rows"] == 0:
+        if total and row["is_total"]:
+            key: tuple[Any, ...] = ()
+        else:
+            key = tuple(row[f"k_{i}"] for i in range(len(q.keys)))
+        if not key and row["rows"] == 0:
             continue
         group: dict[str, Any] = {"rows": int(row["rows"])}
         for name in q.stats:
@@ -100,15 +112,16 @@ async def _in_python(conn: Conn, q: Query) -> dict[tuple[Any, ...], dict[str, An
             (k.py(row[f"k_{i}"]) if k.py is not None else row[f"k_{i}"])
             for i, k in enumerate(q.keys)
         )
-        vals = values.setdefault(key, {name: [] for name in q.stats})
-        tally = counts.setdefault(key, {"rows": 0, **dict.fromkeys(q.tallies, 0)})
-        tally["rows"] += 1
-        for name in q.stats:
-            v = row[f"s__{name}"]
-            if v is not None:
-                vals[name].append(float(v))
-        for name in q.tallies:
-            tally[name] += int(row[f"t__{name}"] or 0)
+        for into in (key, ()) if q.with_total and q.keys else (key,):
+            vals = values.setdefault(into, {name: [] for name in q.stats})
+            tally = counts.setdefault(into, {"rows": 0, **dict.fromkeys(q.tallies, 0)})
+            tally["rows"] += 1
+            for name in q.stats:
+                v = row[f"s__{name}"]
+                if v is not None:
+                    vals[name].append(float(v))
+            for name in q.tallies:
+                tally[name] += int(row[f"t__{name}"] or 0)
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for key, vals in values.items():
         group: dict[str, Any] = dict(counts[key])

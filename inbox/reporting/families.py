@@ -38,12 +38,9 @@ class Family:
     team: ColumnElement[Any]
     stats: dict[str, ColumnElement[Any]]
     tallies: dict[str, ColumnElement[Any]]
-    joins_cycles: bool = False
 
     def source(self, with_labels: bool) -> FromClause:
         src: FromClause = self.table
-        if self.joins_cycles:
-            src = src.join(cycles, cycles.c.id == turns.c.cycle_id)
         if with_labels:
             src = src.join(labels, labels.c.conversation_id == self.table.c.conversation_id)
         return src
@@ -93,11 +90,8 @@ def resolved(now: datetime) -> Family:
 def turn_rows(now: datetime) -> Family:
     due, replied = turns.c.due_at, turns.c.replied_at
     later_turn = and_(turns.c.seq > 1, due.is_not(None))
-    missed_open = and_(
-        replied.is_(None),
-        due < now,
-        or_(cycles.c.resolved_at.is_(None), cycles.c.resolved_at > due),
-    )
+    resolved_at = turns.c.cycle_resolved_at
+    missed_open = and_(replied.is_(None), due < now, or_(resolved_at.is_(None), resolved_at > due))
     return Family(
         name="turns",
         table=turns,
@@ -112,7 +106,6 @@ def turn_rows(now: datetime) -> Family:
                 and_(later_turn, or_(and_(replied.is_not(None), replied > due), missed_open))
             ),
         },
-        joins_cycles=True,
     )
 
 

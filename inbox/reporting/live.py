@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 
 from inbox.conversations.models import Conversation, ConversationLabel, ConversationStatus
 from inbox.db import Conn
@@ -27,36 +27,21 @@ async def live_counts(
     label: str | None = None,
 ) -> dict[str, int]:
     now = utcnow()
-    # Each EXISTS goes through the cycle's (conversation_id, seq) key and the turn's
-    # (cycle_id, seq) key, correlated explicitly: an uncorrelated table here would make
-    # the database join every turn with every conversation.
-    c, t = _cycles.alias("live_cycle"), _turns.alias("live_turn")
-    unanswered = (
-        select(literal(1))
-        .select_from(c.join(t, t.c.cycle_id == c.c.id))
-        .where(
-            c.c.conversation_id == _conv.c.id, c.c.resolved_at.is_(None), t.c.replied_at.is_(None)
-        )
-        .correlate(_conv)
-    )
+    # The open cycle (a conversation has at most one: only its last can be open), joined
+    # once; its turn counters say whether the customer waits, without reading the turns.
+    c = _cycles.alias("open_cycle")
+    t = _turns.alias("live_turn")
+    waiting = c.c.customer_turns > c.c.answered_turns  # the last turn has no human reply yet
     overdue_turn = (
         select(literal(1))
         .where(t.c.cycle_id == c.c.id, t.c.replied_at.is_(None), t.c.due_at < now)
         .correlate(c)
     )
-    breaching = (
-        select(literal(1))
-        .select_from(c)
-        .where(
-            c.c.conversation_id == _conv.c.id,
-            c.c.resolved_at.is_(None),
-            or_(
-                c.c.first_response_breached.is_(True),
-                c.c.resolution_breached.is_(True),
-                exists(overdue_turn),
-            ),
-        )
-        .correlate(_conv)
+    # CASE keeps the turn lookup to the cycles that wait and are not already flagged.
+    breached = case(
+        (or_(c.c.first_response_breached.is_(True), c.c.resolution_breached.is_(True)), 1),
+        (and_(waiting, exists(overdue_turn)), 1),
+        else_=0,
     )
     where: list[Any] = [_conv.c.status == ConversationStatus.OPEN.value]
     if channel is not None:
@@ -73,13 +58,19 @@ async def live_counts(
         )
 
     def tally(cond: Any) -> Any:
-        return func.coalesce(func.sum(func.cast(cond, _conv.c.id.type)), 0)
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
-    stmt = select(
-        func.count().label("open"),
-        tally(_conv.c.assignee_id.is_(None)).label("unassigned"),
-        tally(exists(unanswered)).label("waiting"),
-        tally(exists(breaching)).label("breached"),
-    ).where(*where)
+    stmt = (
+        select(
+            func.count().label("open"),
+            tally(_conv.c.assignee_id.is_(None)).label("unassigned"),
+            tally(waiting).label("waiting"),
+            func.coalesce(func.sum(breached), 0).label("breached"),
+        )
+        .select_from(
+            _conv.outerjoin(c, and_(c.c.conversation_id == _conv.c.id, c.c.resolved_at.is_(None)))
+        )
+        .where(*where)
+    )
     row = (await conn.execute(stmt)).mappings().one()
     return {k: int(row[k]) for k in ("open", "unassigned", "waiting", "breached")}

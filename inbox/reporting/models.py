@@ -133,3 +133,5 @@ class ResponseTurn(SQLModel, table=True):
     seconds: float | None = _seconds()
     bh_seconds: float | None = _seconds()
     due_at: datetime | None = _ts()  # next-response SLA deadline
+    # The cycle's resolve, copied here so that reports read turn rows without joining cycles.
+    cycle_resolved_at: datetime | None = _ts()

@@ -79,6 +79,7 @@ _TURN_DERIVED = (
     "seconds",
     "bh_seconds",
     "due_at",
+    "cycle_resolved_at",
 )
 
 
@@ -206,6 +207,7 @@ async def _write_turns(
             "seconds": _seconds(t.started_at, t.replied_at),
             "bh_seconds": business_seconds(calendar, t.started_at, t.replied_at),
             "due_at": sla.turn_deadline(t, policy, calendar),
+            "cycle_resolved_at": cycle.resolved_at,
         }
         for t in cycle.turns
     ]

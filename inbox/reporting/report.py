@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, func, text
 
 from inbox.db import Conn, dialect_of
 from inbox.reporting import aggregate, families
@@ -17,6 +17,7 @@ from inbox.reporting.shape import empty_metrics, merge_group, metrics_of
 from inbox.types import utcnow
 
 GROUPS = ("channel", "account", "agent", "team", "label")
+PARTITIONS = ("channel", "account", "agent", "team")  # one key per row (a label is not)
 INTERVALS = ("day", "week")
 MAX_BUCKETS = 800
 
@@ -94,7 +95,7 @@ def bucket_start(day: date, interval: str) -> date:
 
 
 async def _run_families(
-    conn: Conn, f: ReportFilter, group: str | None, interval: str | None
+    conn: Conn, f: ReportFilter, group: str | None, interval: str | None, with_total: bool = False
 ) -> dict[tuple[Any, ...], dict[str, Any]]:
     now = utcnow()
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -111,9 +112,10 @@ async def _run_families(
             keys=keys,
             stats=fam.stats,
             tallies=fam.tallies,
+            with_total=with_total,
         )
         for key, values in (await aggregate.run(conn, q)).items():
-            if interval is not None and dialect_of(conn) == "postgresql":
+            if key and interval is not None and dialect_of(conn) == "postgresql":
                 key = (key[0].date(), *key[1:])
             merge_group(merged.setdefault(key, {}), fam.name, values)
     return merged
@@ -124,9 +126,23 @@ def check_group(group: str | None) -> None:
         raise BadReport(f"group_by is one of {', '.join(GROUPS)}")
 
 
+async def _room_to_sort(conn: Conn) -> None:
+    """Enough working memory for the percentiles' sorts to stay in memory: at PostgreSQL's
+    default 4 MB, 100,000-row sorts spill to disk (bench/reports: 1,036 → 749 ms). For this
+    transaction only."""
+    if dialect_of(conn) == "postgresql":
+        await conn.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
 async def summary(conn: Conn, f: ReportFilter, group: str | None = None) -> dict[str, Any]:
     check_group(group)
-    total = (await _run_families(conn, f, None, None)).get((), {})
+    await _room_to_sort(conn)
+    one_pass = group in PARTITIONS  # each row has one key: the total comes in the same pass
+    grouped = await _run_families(conn, f, group, None, with_total=one_pass)
+    if group is None or one_pass:
+        total = grouped.pop((), {})
+    else:  # a conversation has several labels: the total is a pass of its own
+        total = (await _run_families(conn, f, None, None)).get((), {})
     out: dict[str, Any] = {
         "period": _period(f),
         "group_by": group,
@@ -134,7 +150,6 @@ async def summary(conn: Conn, f: ReportFilter, group: str | None = None) -> dict
         "groups": [],
     }
     if group is not None:
-        grouped = await _run_families(conn, f, group, None)
         names = await _names(conn, group, [k[0] for k in grouped])
         out["groups"] = [
             {
@@ -154,6 +169,7 @@ async def timeseries(
         raise BadReport(f"interval is one of {', '.join(INTERVALS)}")
     check_group(group)
     starts = _bucket_starts(f, interval)
+    await _room_to_sort(conn)
     found = await _run_families(conn, f, group, interval)
     series: dict[Any, dict[date, dict[str, Any]]] = {}
     for key, values in found.items():

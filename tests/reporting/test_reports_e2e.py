@@ -104,6 +104,10 @@ async def test_agent_replies_team_change_resolve_and_every_report_shape(service:
     by_team = await _summary(svc, group_by="team")
     teams = {g["name"]: g["metrics"]["response"]["count"] for g in by_team["groups"]}
     assert teams == {"Sales": 1, "Support": 1}  # each reply credited to the team of its moment
+    to = _soon()  # the total of a grouped report (one pass on PostgreSQL) is the plain total
+    plain = (await _summary(svc, to=to))["total"]
+    for group in ("team", "agent", "channel", "account", "label"):
+        assert (await _summary(svc, to=to, group_by=group))["total"] == plain, group
     assert by_team["live"]["open"] == 0
 
     series = await svc.client.get(
