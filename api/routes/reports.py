@@ -7,6 +7,7 @@ in ``tz``; without them it is the last 30 days up to now.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -15,9 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response, StreamingResponse
 
-from api.deps import CurrentAdmin, RuntimeDep, SessionDep
+from api.deps import CurrentAdmin, RuntimeDep
 from inbox.reporting import export, report
-from inbox.reporting.live import live_counts
+from inbox.reporting.live import live_for
 from inbox.types import utcnow
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -79,44 +80,37 @@ def _csv(text: str, name: str) -> Response:
 @router.get("/summary", response_model=None)
 async def get_summary(
     f: FilterDep,
-    session: SessionDep,
+    rt: RuntimeDep,
     _admin: CurrentAdmin,
     group_by: GroupBy | None = None,
     format: Literal["json", "csv"] = "json",
 ) -> dict[str, Any] | Response:
     """Count, mean, median and p90 of each metric, for the whole selection and per group,
     with SLA compliance, CSAT and the live counts (open, unassigned, waiting, breached)."""
-    conn = await session.connection()
     try:
-        out = await report.summary(conn, f, group_by)
+        if format == "csv":
+            return _csv(export.summary_csv(await report.summary(rt.engine, f, group_by)), "summary")
+        out, live = await asyncio.gather(
+            report.summary(rt.engine, f, group_by), live_for(rt.engine, f)
+        )
     except report.BadReport as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
-    if format == "csv":
-        return _csv(export.summary_csv(out), "summary")
-    out["live"] = await live_counts(
-        conn,
-        channel=f.channel,
-        account_id=f.account_id,
-        agent_id=f.agent_id,
-        team_id=f.team_id,
-        label=f.label,
-    )
+    out["live"] = live
     return out
 
 
 @router.get("/timeseries", response_model=None)
 async def get_timeseries(
     f: FilterDep,
-    session: SessionDep,
+    rt: RuntimeDep,
     _admin: CurrentAdmin,
     interval: Literal["day", "week"] = "day",
     group_by: GroupBy | None = None,
     format: Literal["json", "csv"] = "json",
 ) -> dict[str, Any] | Response:
     """The metrics per day or week (local days of ``tz``), one series per group."""
-    conn = await session.connection()
     try:
-        out = await report.timeseries(conn, f, interval, group_by)
+        out = await report.timeseries(rt.engine, f, interval, group_by)
     except report.BadReport as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     return _csv(export.timeseries_csv(out), "timeseries") if format == "csv" else out

@@ -7,12 +7,14 @@ service refuses (``BadReport``) is shown on the page, never raised as a 500.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.deps import SessionDep
+from api.deps import RuntimeDep, SessionDep
 from api.web import i18n
 from api.web import reports_charts as charts
 from api.web.page_deps import PageAdmin
@@ -23,7 +25,7 @@ from inbox.accounts import service as accounts
 from inbox.conversations import inbox_queries
 from inbox.db import Conn
 from inbox.reporting import report
-from inbox.reporting.live import live_counts
+from inbox.reporting.live import live_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,26 +72,21 @@ def _links(form: ReportForm, t: i18n.Translator) -> dict[str, Any]:
 
 
 @router.get("/reports", response_class=HTMLResponse)
-async def reports_page(request: Request, session: SessionDep, _admin: PageAdmin) -> HTMLResponse:
+async def reports_page(
+    request: Request, session: SessionDep, rt: RuntimeDep, _admin: PageAdmin
+) -> HTMLResponse:
     t = i18n.Translator(i18n.choose(request))
     values = form_values(request.query_params)
     conn = await session.connection()
     context: dict[str, Any] = {"v": values, "error": None, **await _options(session, conn)}
     try:
         form = read_form(values, t)
-        summary = await report.summary(conn, form.filter, form.group_by)
+        summary, live = await asyncio.gather(
+            report.summary(rt.engine, form.filter, form.group_by), live_for(rt.engine, form.filter)
+        )
     except report.BadReport as exc:
         context["error"] = str(exc)
         return render(request, "reports/page.html", context, status_code=422)
-    f = form.filter
-    live = await live_counts(
-        conn,
-        channel=f.channel,
-        account_id=f.account_id,
-        agent_id=f.agent_id,
-        team_id=f.team_id,
-        label=f.label,
-    )
     context.update(
         {
             "form": form,
@@ -107,26 +104,24 @@ async def reports_page(request: Request, session: SessionDep, _admin: PageAdmin)
     return render(request, "reports/page.html", context)
 
 
-async def _draw(conn: Conn, name: str, form: ReportForm, t: i18n.Translator) -> bytes:
+async def _draw(db: AsyncEngine, name: str, form: ReportForm, t: i18n.Translator) -> bytes:
     if name == "csat":
-        return charts.csat(await report.summary(conn, form.filter), t)
-    series = await report.timeseries(conn, form.filter, form.interval)
+        return charts.csat(await report.summary(db, form.filter), t)
+    series = await report.timeseries(db, form.filter, form.interval)
     if name == "first_response":
         return charts.first_response(series, t, business=form.business)
     return charts.volume(series, t) if name == "volume" else charts.sla(series, t)
 
 
 @router.get("/reports/charts/{name}.svg")
-async def chart_svg(
-    request: Request, name: str, session: SessionDep, _admin: PageAdmin
-) -> Response:
+async def chart_svg(request: Request, name: str, rt: RuntimeDep, _admin: PageAdmin) -> Response:
     if name not in charts.CHARTS:
         raise HTTPException(status_code=404, detail="no such chart")
     t = i18n.Translator(i18n.choose(request))
     status = 200
     try:
         form = read_form(form_values(request.query_params), t)
-        svg = await _draw(await session.connection(), name, form, t)
+        svg = await _draw(rt.engine, name, form, t)
     except report.BadReport as exc:
         svg, status = charts.message(str(exc), t), 422
     return Response(

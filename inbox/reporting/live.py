@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox.conversations.models import Conversation, ConversationLabel, ConversationStatus
 from inbox.db import Conn
 from inbox.reporting.models import Cycle, ResponseTurn
+from inbox.reporting.report import ReportFilter
 from inbox.types import utcnow
 
 _conv = Conversation.__table__  # type: ignore[attr-defined]
@@ -74,3 +76,16 @@ async def live_counts(
     )
     row = (await conn.execute(stmt)).mappings().one()
     return {k: int(row[k]) for k in ("open", "unassigned", "waiting", "breached")}
+
+
+async def live_for(db: AsyncEngine, f: ReportFilter) -> dict[str, int]:
+    """The live counts under a report's filters (its period does not apply: they are now)."""
+    async with db.connect() as conn:
+        return await live_counts(
+            conn,
+            channel=f.channel,
+            account_id=f.account_id,
+            agent_id=f.agent_id,
+            team_id=f.team_id,
+            label=f.label,
+        )

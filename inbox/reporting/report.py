@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox.db import Conn, dialect_of
 from inbox.reporting import aggregate, families
@@ -95,11 +97,20 @@ def bucket_start(day: date, interval: str) -> date:
 
 
 async def _run_families(
-    conn: Conn, f: ReportFilter, group: str | None, interval: str | None, with_total: bool = False
+    db: AsyncEngine,
+    f: ReportFilter,
+    group: str | None,
+    interval: str | None,
+    with_total: bool = False,
 ) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The three families' figures, merged per key. Each family is one statement on its own
+    connection, all at once: on PostgreSQL they run in parallel backends (each reads its own
+    snapshot; a change committed between them can show in one family and not yet in another).
+    """
     now = utcnow()
-    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for make in families.FAMILIES:
+    postgres = db.dialect.name == "postgresql"
+
+    async def one(make: Any) -> tuple[str, dict[tuple[Any, ...], dict[str, Any]]]:
         fam = make(now)
         keys = []
         if interval is not None:
@@ -114,10 +125,16 @@ async def _run_families(
             tallies=fam.tallies,
             with_total=with_total,
         )
-        for key, values in (await aggregate.run(conn, q)).items():
-            if key and interval is not None and dialect_of(conn) == "postgresql":
+        async with db.connect() as conn:
+            await _room_to_sort(conn)
+            return fam.name, await aggregate.run(conn, q)
+
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for name, found in await asyncio.gather(*(one(make) for make in families.FAMILIES)):
+        for key, values in found.items():
+            if key and interval is not None and postgres:
                 key = (key[0].date(), *key[1:])
-            merge_group(merged.setdefault(key, {}), fam.name, values)
+            merge_group(merged.setdefault(key, {}), name, values)
     return merged
 
 
@@ -134,15 +151,14 @@ async def _room_to_sort(conn: Conn) -> None:
         await conn.execute(text("SET LOCAL work_mem = '64MB'"))
 
 
-async def summary(conn: Conn, f: ReportFilter, group: str | None = None) -> dict[str, Any]:
+async def summary(db: AsyncEngine, f: ReportFilter, group: str | None = None) -> dict[str, Any]:
     check_group(group)
-    await _room_to_sort(conn)
     one_pass = group in PARTITIONS  # each row has one key: the total comes in the same pass
-    grouped = await _run_families(conn, f, group, None, with_total=one_pass)
+    grouped = await _run_families(db, f, group, None, with_total=one_pass)
     if group is None or one_pass:
         total = grouped.pop((), {})
     else:  # a conversation has several labels: the total is a pass of its own
-        total = (await _run_families(conn, f, None, None)).get((), {})
+        total = (await _run_families(db, f, None, None)).get((), {})
     out: dict[str, Any] = {
         "period": _period(f),
         "group_by": group,
@@ -150,7 +166,7 @@ async def summary(conn: Conn, f: ReportFilter, group: str | None = None) -> dict
         "groups": [],
     }
     if group is not None:
-        names = await _names(conn, group, [k[0] for k in grouped])
+        names = await _names(db, group, [k[0] for k in grouped])
         out["groups"] = [
             {
                 "key": _key_text(k[0]),
@@ -163,18 +179,17 @@ async def summary(conn: Conn, f: ReportFilter, group: str | None = None) -> dict
 
 
 async def timeseries(
-    conn: Conn, f: ReportFilter, interval: str = "day", group: str | None = None
+    db: AsyncEngine, f: ReportFilter, interval: str = "day", group: str | None = None
 ) -> dict[str, Any]:
     if interval not in INTERVALS:
         raise BadReport(f"interval is one of {', '.join(INTERVALS)}")
     check_group(group)
     starts = _bucket_starts(f, interval)
-    await _room_to_sort(conn)
-    found = await _run_families(conn, f, group, interval)
+    found = await _run_families(db, f, group, interval)
     series: dict[Any, dict[date, dict[str, Any]]] = {}
     for key, values in found.items():
         series.setdefault(key[1] if group else None, {})[key[0]] = values
-    names = await _names(conn, group, [k for k in series if k is not None])
+    names = await _names(db, group, [k for k in series if k is not None])
     out_series = []
     for gkey in sorted(series, key=_sortable) if series else ([None] if not group else []):
         by_start = series.get(gkey, {})
@@ -218,5 +233,8 @@ def _sortable(value: Any) -> tuple[int, str]:
     )
 
 
-async def _names(conn: Conn, group: str | None, keys: list[Any]) -> dict[Any, str]:
-    return await names_for(conn, group, keys) if group else {}
+async def _names(db: AsyncEngine, group: str | None, keys: list[Any]) -> dict[Any, str]:
+    if not group:
+        return {}
+    async with db.connect() as conn:
+        return await names_for(conn, group, keys)
