@@ -20,17 +20,16 @@ def _subscribers(service: Service, names: tuple[str, ...]) -> None:
     admin = service.token("admin@example.com")
     for name in names:
         service.telegram_update(telegram_dm("Hi there", first_name=name))
-    people = service.wait_for(
-        "the new people",
-        lambda: (
-            [
-                c["contact"]["id"]
-                for c in service.conversations(admin)
-                if c["contact"]["display_name"] in names
-            ]
-            or None
-        ),
-    )
+
+    def everyone() -> list[int] | None:  # the worker stores them one by one: wait for all
+        found = {
+            c["contact"]["display_name"]: c["contact"]["id"]
+            for c in service.conversations(admin)
+            if c["contact"]["display_name"] in names
+        }
+        return list(found.values()) if len(found) == len(names) else None
+
+    people = service.wait_for("the new people", everyone)
     tg = service.accounts["telegram"]["id"]
     for contact_id in people:
         r = httpx.put(
