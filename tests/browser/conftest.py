@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -68,5 +69,8 @@ def sign_in(context: BrowserContext, email: str, password: str = PASSWORD) -> Pa
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.click("button[type=submit].primary")
-    page.wait_for_url("**/inbox**")
+    page.wait_for_url(lambda url: urlsplit(url).path.startswith("/inbox"))
+    if page.locator("nav.mainnav").count() == 0:  # say what came instead of the inbox
+        body = page.locator("body").inner_text()[:400]
+        raise AssertionError(f"signed in as {email}, but {page.url} shows no inbox: {body!r}")
     return page
