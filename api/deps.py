@@ -32,6 +32,11 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 async def get_session(rt: RuntimeDep) -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed when the route returns, rolled back on error.
 
+    Scoped to the route function (``scope="function"``), so the commit happens before the
+    response is sent: FastAPI's default runs a yield dependency's exit after sending, and a
+    client could then act on a 2xx (a sign-in's cookie, a new id) before its rows exist, or
+    get a 2xx for a commit that then fails.
+
     Live events the route queued with ``inbox.live.after_commit`` go out after the commit
     only; an error rolls back and drops them.
     """
@@ -41,7 +46,7 @@ async def get_session(rt: RuntimeDep) -> AsyncIterator[AsyncSession]:
         await publish_committed(session, rt.live)
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
