@@ -33,8 +33,9 @@ from inbox.live import (
 from inbox.media import MediaFetcher
 from inbox.newsletters.dispatcher import Dispatcher, Pace
 from inbox.outbound import ChannelSender, Deliverer
+from inbox.outbox.policy import SendPolicy
 from inbox.outbox.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
-from inbox.outbox.sender import OutboxSender, SendPolicy
+from inbox.outbox.sender import OutboxSender
 from inbox.queue.base import EventQueue
 from inbox.queue.factory import make_queue
 from inbox.reporting.sla_clock import SlaClock
@@ -160,7 +161,8 @@ class Runtime:
             limiter,
             self._webhooks,
             policy=policy,
-            batch_size=200,  # room for two VK newsletter calls of 100 recipients
+            batch_size=500,  # five VK newsletter calls of 100 recipients per claim
+            max_in_flight=2000,
             idle_seconds=s.worker_idle_seconds,
             live=self.live,
         )

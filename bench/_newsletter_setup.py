@@ -160,7 +160,7 @@ async def progress(conn: asyncpg.Connection, campaign_id: int) -> dict[str, Any]
         campaign_id,
     )
     open_rows = await conn.fetchval(
-        "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')"
+        "SELECT count(*) FROM outbox WHERE status IN ('queued', 'leased', 'sending')"
     )
     return {
         "status": status,

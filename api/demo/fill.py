@@ -121,7 +121,7 @@ async def _send_all(rt: Runtime) -> None:
 
 
 async def _waiting(rt: Runtime) -> int:
-    pending = (OutboxStatus.QUEUED.value, OutboxStatus.SENDING.value)
+    pending = (OutboxStatus.QUEUED.value, OutboxStatus.LEASED.value, OutboxStatus.SENDING.value)
     async with rt.engine.connect() as conn:
         count = await conn.scalar(
             select(func.count()).select_from(_outbox).where(_outbox.c.status.in_(pending))

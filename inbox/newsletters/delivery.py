@@ -73,6 +73,17 @@ async def recipient_finished(
     )
 
 
+async def recipients_sent(conn: Conn, requests: Iterable[dict[str, Any]]) -> None:
+    """:func:`recipient_finished` (sent) for many campaign rows in one statement."""
+    ids = sorted({int(r[RECIPIENT_KEY]) for r in requests if r.get(RECIPIENT_KEY) is not None})
+    if ids:
+        await conn.execute(
+            update(_recipients)
+            .where(_recipients.c.id.in_(ids))
+            .values(status=RecipientStatus.SENT.value, error=None, updated_at=utcnow())
+        )
+
+
 async def label_reply(conn: Conn, account_id: int, conversation_id: int) -> str | None:
     """Label the conversation with the campaign its contact was last sent within the reply
     window, if any; returns the label. One indexed lookup per customer message."""

@@ -19,6 +19,7 @@ from inbox.types import UTCDateTime, utcnow
 
 class OutboxStatus(StrEnum):
     QUEUED = "queued"  # waiting for its turn (or for a retry)
+    LEASED = "leased"  # taken by a sender, waiting for its rate-limit slot: not called yet
     SENDING = "sending"  # the call is being made: written before the call, checked after a crash
     SENT = "sent"
     FAILED = "failed"

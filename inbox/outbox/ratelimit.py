@@ -9,6 +9,7 @@ back with :meth:`RateLimiter.penalise`, pushing the bucket past that moment.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import Protocol
@@ -41,13 +42,49 @@ class RateLimiter(Protocol):
         ...
 
 
-async def acquire(limiter: RateLimiter, *limits: Limit) -> None:
-    """Wait until every limit has a slot; they are taken one after the other."""
-    for limit in limits:
-        wait = await limiter.try_acquire(limit)
-        while wait > 0:
-            await asyncio.sleep(wait)
-            wait = await limiter.try_acquire(limit)
+class GateClosed(Exception):
+    """The sender is stopping: a call that has not got its slot yet is not made."""
+
+
+class Gate:
+    """Waits for slots in turn: one waiter per bucket asks the limiter, the others queue.
+
+    Hundreds of concurrent sends of one bot would otherwise all poll the same bucket at each
+    free slot (a Redis call each) and take the slots in random order; behind a per-key lock
+    they ask one at a time, first come first served. :meth:`close` turns every waiter away.
+    """
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}  # key -> lock, [users]
+        self._closed = asyncio.Event()
+
+    def close(self) -> None:
+        self._closed.set()
+
+    async def acquire(self, *limits: Limit) -> None:
+        """Wait until every limit has a slot; they are taken one after the other.
+        Raises :class:`GateClosed` once the gate is closed."""
+        for limit in limits:
+            lock, users = self._locks.setdefault(limit.key, (asyncio.Lock(), [0]))
+            users[0] += 1
+            try:
+                async with lock:
+                    await self._wait_for_slot(limit)
+            finally:
+                users[0] -= 1
+                if users[0] == 0:
+                    del self._locks[limit.key]  # per-chat keys come and go
+
+    async def _wait_for_slot(self, limit: Limit) -> None:
+        while True:
+            if self._closed.is_set():
+                raise GateClosed
+            wait = await self.limiter.try_acquire(limit)
+            if wait <= 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closed.wait(), timeout=wait)
 
 
 class LocalRateLimiter:

@@ -1,10 +1,13 @@
-"""The outbox sender: claims due rows and makes each platform call within the platform's limits.
+"""The outbox sender: takes due rows and makes each platform call within the platform's limits.
 
-Rows of one chat are sent in order, one after the other; different chats go in parallel, each
-waiting only for its own buckets. What a failure means is decided here from the error type of
-:mod:`inbox.channels` alone: wait (rate limit, not counted as an attempt), back off (transient,
-up to ``max_attempts``), or give up on the item (refused) or on the person (recipient gone).
-Once a row is recorded sent or failed, its conversation is announced on the live bus
+Rows are taken continuously, up to ``max_in_flight`` at a time, and handed to lanes: the rows
+of one chat go out in order, one after the other, in one lane; different chats' lanes run in
+parallel, each waiting for its own buckets and, in turn (:class:`Gate`), for its bot's. A
+newsletter's rows that one call can carry (VK ``peer_ids``) go out as one call per chunk.
+Outcomes are recorded by group commit, so a campaign at hundreds of calls a second does not
+cost a transaction per call. A row turns ``sending`` only right before its call, and the
+sender keeps the leases of the rows it holds; a stopping sender hands back what it never
+called. Once a row is recorded sent or failed, its conversation is announced on the live bus
 (``reason: "delivery"``), so the agents see the message's delivery state change.
 """
 
@@ -12,80 +15,41 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import timedelta
+from collections import deque
+from collections.abc import Coroutine, Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from inbox.channels import ChannelError, RateLimited, RecipientGone, Refused
-from inbox.db import Conn, transact
-from inbox.events import Channel, ThreadKind
+from inbox.channels import RateLimited, Refused
+from inbox.db import transact
 from inbox.live import LiveBus, conversation_changed, publish_quietly
 from inbox.newsletters.delivery import CAMPAIGN_KEY, CANCELLED_REASON, campaign_states
-from inbox.outbound import (
-    AccountAuth,
-    BatchSender,
-    ChannelSender,
-    Deliverer,
-    Outbound,
-    OutboundAction,
-    buttons_from_json,
-)
-from inbox.outbox import store
+from inbox.outbound import BatchSender, ChannelSender, Deliverer, OutboundAction
+from inbox.outbox import outcomes, store
 from inbox.outbox.batches import batch_random_id, split_batches
-from inbox.outbox.ratelimit import Limit, RateLimiter, acquire
+from inbox.outbox.group_commit import GroupCommit
+from inbox.outbox.outcomes import Write
+from inbox.outbox.policy import SendPolicy, safe_to_resend
+from inbox.outbox.ratelimit import Gate, GateClosed, RateLimiter
+from inbox.outbox.requests import build
 from inbox.outbox.store import Claimed
-from inbox.types import utcnow
 
 log = logging.getLogger("omnibox.outbox")
 
-META_WINDOW = timedelta(hours=24)
-HUMAN_AGENT_WINDOW = timedelta(days=7)
 ACCOUNT_CACHE_SECONDS = 5.0
 PAUSED_RECHECK_SECONDS = 2.0  # a paused campaign's queued rows look again this often
+POLL_SECONDS = 0.05  # how often to look for new rows while others are being sent
+STOP_GRACE_SECONDS = 5.0  # calls under way may finish when the sender stops
+MAY_HAVE_REACHED = (
+    "the service stopped while sending this; it may have reached the customer, "
+    "so it was not sent again (check the platform, then resend)"
+)
 
-
-_Write = tuple[Any, Claimed, tuple[Any, ...], dict[str, Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class SendPolicy:
-    max_attempts: int = 8
-    retry_base_seconds: float = 2.0
-    retry_max_seconds: float = 600.0
-    lease_seconds: float = 60.0
-    telegram_per_second: float = 25.0
-    vk_per_second: float = 15.0
-    meta_per_second: float = 250.0
-
-    def backoff(self, attempts: int) -> float:
-        return float(min(self.retry_max_seconds, self.retry_base_seconds * 2 ** (attempts - 1)))
-
-    def limits(self, channel: str, account_id: int, item: Claimed) -> tuple[Limit, ...]:
-        chat = str(item.request.get("peer_id", ""))
-        if channel == Channel.TELEGRAM:
-            if item.request.get("private"):
-                chat = str(item.request.get("recipient_id", chat))
-            group = item.request.get("thread_kind") == ThreadKind.COMMENT and not item.request.get(
-                "private"
-            )
-            per_chat = Limit(f"tg:{account_id}:{chat}", 20 / 60 if group else 1.0, burst=3)
-            # Bot-wide and community-wide buckets take no burst: the platforms count calls in
-            # a sliding second, and a burst on top of the rate overflows it (429, VK error 6).
-            return per_chat, Limit(f"tg:{account_id}", self.telegram_per_second, burst=1)
-        if channel == Channel.VK:
-            return (Limit(f"vk:{account_id}", self.vk_per_second, burst=1),)
-        return (Limit(f"meta:{account_id}", self.meta_per_second, burst=20),)
-
-
-def _safe_to_resend(channel: str, action: str) -> bool:
-    """After a crash mid-call: VK dedups on random_id / guid, moderation is idempotent, and a
-    webhook receiver can drop a repeat by its delivery id."""
-    return channel == Channel.VK or action != OutboundAction.SEND
+__all__ = ["OutboxSender", "SendPolicy"]
 
 
 class OutboxSender:
@@ -97,51 +61,110 @@ class OutboxSender:
         webhooks: Deliverer | None = None,
         *,
         policy: SendPolicy,
-        batch_size: int = 50,
+        batch_size: int = 500,
+        max_in_flight: int = 2000,
         idle_seconds: float = 0.5,
         live: LiveBus | None = None,
     ) -> None:
         self._engine = engine
         self._senders = senders
         self._webhooks = webhooks
-        self._limiter = limiter
+        self._gate = Gate(limiter)
         self._policy = policy
         self._batch_size = batch_size
+        self._max_in_flight = max(max_in_flight, batch_size)
         self._idle = idle_seconds
         self._accounts: dict[int, tuple[float, Any]] = {}
         self._live = live
+        self._held: dict[int, Claimed] = {}  # taken, not yet recorded
+        self._lanes: dict[tuple[int, str], deque[Claimed]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._room = asyncio.Event()
+        self._stopping = False
+        self._writes: GroupCommit[Write, None] = GroupCommit(engine, outcomes.record)
+        self._calling: GroupCommit[Claimed, bool] = GroupCommit(
+            engine, functools.partial(store.mark_calling, lease_seconds=policy.lease_seconds)
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                done = await self.run_once()
-            except Exception:
-                log.exception("outbox iteration failed; pausing before the next")
-                done = 0
-            if done == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self._idle)
+        keeper = asyncio.create_task(self._keep_leases(stop), name="omnibox-outbox-leases")
+        try:
+            while not stop.is_set():
+                room = self._max_in_flight - len(self._held)
+                if room < self._batch_size:  # wait for lanes to make room
+                    await self._pause(stop, POLL_SECONDS, on_room=True)
+                    continue
+                try:
+                    taken = await self._take(self._batch_size)
+                except Exception:
+                    log.exception("outbox iteration failed; pausing before the next")
+                    taken = 0
+                if taken < self._batch_size:  # nothing more due for now
+                    await self._pause(stop, POLL_SECONDS if self._held else self._idle)
+        finally:
+            keeper.cancel()
+            await self._wind_down()
 
     async def run_once(self) -> int:
-        """Send one batch of due rows; returns how many were taken."""
+        """Take one batch of due rows and send them all; returns how many were taken."""
+        taken = await self._take(self._batch_size)
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._writes.drain()
+        return taken
+
+    # --- taking rows and handing them to lanes -------------------------------------------
+    async def _take(self, limit: int) -> int:
+        lease = self._policy.lease_seconds
         batch = await transact(
-            self._engine,
-            lambda conn: store.claim(
-                conn, limit=self._batch_size, lease_seconds=self._policy.lease_seconds
-            ),
+            self._engine, lambda conn: store.claim(conn, limit=limit, lease_seconds=lease)
         )
+        for item in batch:
+            self._held[item.id] = item
         items = await self._held_campaigns(batch)
         for account_id in {i.account_id for i in items if CAMPAIGN_KEY in i.request}:
             await self._account(account_id)  # cached: which sender can batch this account
         groups, singles = split_batches(items, self._batch_sender)
-        chats: dict[tuple[int, str], list[Claimed]] = {}
+        for group in groups:
+            self._spawn(self._send_batch(group))
         for item in singles:
-            chats.setdefault((item.account_id, str(item.request.get("peer_id"))), []).append(item)
-        await asyncio.gather(
-            *(self._send_chat(items) for items in chats.values()),
-            *(self._send_batch(group) for group in groups),
-        )
+            key = (item.account_id, str(item.request.get("peer_id")))
+            lane = self._lanes.get(key)
+            if lane is None:
+                lane = self._lanes[key] = deque()
+                self._spawn(self._drain(key, lane))
+            lane.append(item)
         return len(batch)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._room.set()
+        if not task.cancelled() and task.exception() is not None:
+            log.error("an outbox send failed", exc_info=task.exception())
+
+    async def _drain(self, key: tuple[int, str], lane: deque[Claimed]) -> None:
+        """One chat's rows, in order. After a rate limit the rest of the chat waits too."""
+        try:
+            while lane and not self._stopping:
+                wait = await self._send_one(lane.popleft())
+                if wait is not None and lane:
+                    rest = list(lane)
+                    lane.clear()
+                    why = "waiting for the chat's rate limit"
+                    await self._record_all(
+                        [outcomes.later(i, wait, why, count_attempt=False) for i in rest]
+                    )
+        finally:
+            if self._lanes.get(key) is lane:
+                del self._lanes[key]
+            if not self._stopping:  # this lane failed: its rows' leases run out, and they are
+                for item in lane:  # taken again (a stopping sender hands them back instead)
+                    self._held.pop(item.id, None)
 
     async def _held_campaigns(self, batch: list[Claimed]) -> list[Claimed]:
         """Rows of a paused campaign wait (not counted as an attempt), those of a cancelled or
@@ -154,27 +177,21 @@ class OutboxSender:
             self._engine,
             lambda conn: campaign_states(conn, (int(i.request[CAMPAIGN_KEY]) for i in held)),
         )
-        writes: list[_Write] = []
+        writes: list[Write] = []
         for item in held:
             state = states.get(int(item.request[CAMPAIGN_KEY]))
             if state == "paused":
                 why = "the campaign is paused"
                 writes.append(
-                    (
-                        store.reschedule,
-                        item,
-                        (PAUSED_RECHECK_SECONDS, why),
-                        {"count_attempt": False},
-                    )
+                    outcomes.later(item, PAUSED_RECHECK_SECONDS, why, count_attempt=False)
                 )
             elif state in (None, "cancelled"):
-                writes.append(
-                    (store.mark_failed, item, (CANCELLED_REASON,), {"unreachable": False})
-                )
-        await self._write_all(writes)
-        stopped = {w[1].id for w in writes}
+                writes.append(outcomes.failed(item, CANCELLED_REASON))
+        await self._record_all(writes)
+        stopped = {w.item.id for w in writes}
         return [i for i in batch if i.id not in stopped]
 
+    # --- calls ---------------------------------------------------------------------------
     def _batch_sender(self, account_id: int) -> BatchSender | None:
         hit = self._accounts.get(account_id)
         if hit is None or hit[1] is None:
@@ -192,191 +209,89 @@ class OutboxSender:
             await asyncio.gather(*(self._send_one(item) for item in items))
             return
         rid = batch_random_id(items)
-        await transact(
-            self._engine,
-            lambda conn: store.mark_batch(conn, [i.id for i in items], f"vk-batch:{rid}"),
-        )
+        marker = f"vk-batch:{rid}"
+        ids = [i.id for i in items]
         channel = str(account.channel)
         try:
-            outbound = [await self._outbound(item, account) for item in items]
-            await acquire(self._limiter, *self._policy.limits(channel, account.id, items[0]))
-            results: list[Any] = await sender.deliver_batch(outbound, rid)
-        except ChannelError as exc:
+            outbound = [await build(self._engine, item, account) for item in items]
+            await self._gate.acquire(*self._policy.limits(channel, account.id, items[0]))
+            await transact(self._engine, lambda conn: store.mark_batch(conn, ids, marker))
+            results: list[Any] = list(await sender.deliver_batch(outbound, rid))
+        except GateClosed:
+            return  # stopping: the rows are handed back
+        except Exception as exc:  # the call as a whole failed: every row's outcome is that
             results = [exc] * len(items)
-        except Exception as exc:  # network trouble or a bug: every row tries again later
-            results = [exc] * len(items)
-        writes = [
-            await self._outcome(item, result, channel)
-            for item, result in zip(items, results, strict=True)
-        ]
-
-        await self._write_all(writes)
-
-    async def _write_all(self, writes: list[_Write]) -> None:
-        """Several rows' outcomes in one transaction (rows without a conversation: nothing to
-        announce on the live bus)."""
-        if not writes:
-            return
-
-        async def body(conn: Conn) -> None:
-            for fn, item, args, kwargs in writes:
-                await fn(conn, item, *args, **kwargs)
-
-        await transact(self._engine, body)
-
-    async def _penalise(self, channel: str, item: Claimed, retry_after: float) -> None:
-        """A 429 holds every bucket the call drew from: Telegram's flood wait covers the bot,
-        not only the chat, so a campaign slows down as a whole instead of retrying at speed."""
-        for limit in self._policy.limits(channel, item.account_id, item):
-            await self._limiter.penalise(limit.key, retry_after)
-
-    async def _outcome(self, item: Claimed, result: Any, channel: str) -> _Write:
-        """One row's share of a batched call, decided as :meth:`_send_one` decides a call's."""
-        if isinstance(result, RateLimited):
-            await self._penalise(channel, item, result.retry_after)
-            return (
-                store.reschedule,
-                item,
-                (result.retry_after, str(result)),
-                {"count_attempt": False},
-            )
-        if isinstance(result, RecipientGone):
-            return store.mark_failed, item, (str(result),), {"unreachable": True}
-        if isinstance(result, Refused):
-            return store.mark_failed, item, (str(result),), {"unreachable": False}
-        if isinstance(result, Exception):
-            reason = f"{type(result).__name__}: {result}"
-            if item.attempts >= self._policy.max_attempts:
-                return store.mark_failed, item, (reason,), {"unreachable": False}
-            return store.reschedule, item, (self._policy.backoff(item.attempts), reason), {}
-        return store.mark_sent, item, (result.external_id,), {}
-
-    async def _send_chat(self, items: list[Claimed]) -> None:
-        for n, item in enumerate(items):
-            wait = await self._send_one(item)
-            if wait is not None:  # rate limited: the rest of this chat waits too, in order
-                for later in items[n + 1 :]:
-                    await self._write(
-                        store.reschedule,
-                        later,
-                        wait,
-                        "waiting for the chat's rate limit",
-                        count_attempt=False,
-                    )
-                return
+        limited = [r for r in results if isinstance(r, RateLimited)]
+        if limited:
+            await self._penalise(channel, items[0], max(r.retry_after for r in limited))
+        await self._record_all(
+            [self._decide(item, result) for item, result in zip(items, results, strict=True)]
+        )
 
     async def _send_one(self, item: Claimed) -> float | None:
         """Make the call and record the outcome; the wait in seconds when rate limited."""
         account = await self._account(item.account_id)
         if account is None:
-            await self._write(store.mark_failed, item, "the account was deleted", unreachable=False)
+            await self._record(outcomes.failed(item, "the account was deleted"))
             return None
         channel = str(account.channel)
-        if item.interrupted and not _safe_to_resend(channel, item.action):
-            await self._write(
-                store.mark_failed,
-                item,
-                "the service stopped while sending this; it may have reached the customer, "
-                "so it was not sent again (check the platform, then resend)",
-                unreachable=False,
-            )
+        careful = not safe_to_resend(channel, item.action)
+        if item.interrupted and careful:
+            await self._record(outcomes.failed(item, MAY_HAVE_REACHED))
             return None
+        result: Any
         try:
-            outbound = await self._outbound(item, account)
+            outbound = await build(self._engine, item, account)
             if item.action == OutboundAction.WEBHOOK:
                 if self._webhooks is None:
                     raise Refused("this process sends no webhooks")
-                delivered = await self._webhooks.deliver(outbound)
+                result = await self._webhooks.deliver(outbound)
             else:
-                limits = self._policy.limits(channel, item.account_id, item)
-                await acquire(self._limiter, *limits)
-                delivered = await self._senders[channel].deliver(outbound)
-        except RateLimited as exc:
-            await self._penalise(channel, item, exc.retry_after)
-            await self._write(
-                store.reschedule, item, exc.retry_after, str(exc), count_attempt=False
-            )
-            return exc.retry_after
-        except RecipientGone as exc:
-            await self._write(store.mark_failed, item, str(exc), unreachable=True)
-            return None
-        except Refused as exc:
-            await self._write(store.mark_failed, item, str(exc), unreachable=False)
-            return None
-        except Exception as exc:  # TransientError, network trouble, a bug: try again later
-            reason = f"{type(exc).__name__}: {exc}"
-            if item.attempts >= self._policy.max_attempts:
-                await self._write(store.mark_failed, item, reason, unreachable=False)
-            else:
-                delay = self._policy.backoff(item.attempts)
-                log.warning("outbox %s: retry in %.1fs: %s", item.id, delay, reason)
-                await self._write(store.reschedule, item, delay, reason)
-            return None
-        await self._write(store.mark_sent, item, delivered.external_id)
-        return None
+                await self._gate.acquire(*self._policy.limits(channel, item.account_id, item))
+                if careful and not await self._calling.submit(item):
+                    self._held.pop(item.id, None)  # another sender took it: it is theirs
+                    return None
+                result = await self._senders[channel].deliver(outbound)
+        except GateClosed:
+            return None  # stopping before the call: the row is handed back
+        except Exception as exc:  # the outcome decides: wait, retry later, or give up
+            result = exc
+        if isinstance(result, RateLimited):
+            await self._penalise(channel, item, result.retry_after)
+        await self._record(self._decide(item, result))
+        return result.retry_after if isinstance(result, RateLimited) else None
 
-    async def _outbound(self, item: Claimed, account: Any) -> Outbound:
-        r = item.request
-        tag = None
-        if (
-            account.channel in (Channel.FACEBOOK, Channel.INSTAGRAM)
-            and item.action == OutboundAction.SEND
-            and r.get("thread_kind") == ThreadKind.DIRECT
-        ):
-            tag = await self._meta_window(item, account)
+    def _decide(self, item: Claimed, result: Any) -> Write:
+        write = outcomes.decide(
+            item,
+            result,
+            max_attempts=self._policy.max_attempts,
+            backoff=self._policy.backoff(item.attempts),
+        )
+        if write.fn is store.reschedule and not isinstance(result, RateLimited):
+            log.warning("outbox %s: retry in %.1fs: %s", item.id, write.args[0], write.args[1])
+        return write
+
+    async def _penalise(self, channel: str, item: Claimed, retry_after: float) -> None:
+        """A 429 holds every bucket the call drew from: Telegram's flood wait covers the bot,
+        not only the chat, so a campaign slows down as a whole instead of retrying at speed."""
+        for limit in self._policy.limits(channel, item.account_id, item):
+            await self._gate.limiter.penalise(limit.key, retry_after)
+
+    # --- recording -----------------------------------------------------------------------
+    async def _record(self, write: Write) -> None:
+        """Durable before this returns. If it cannot be written, the row is let go: its lease
+        runs out and a sender takes it again (as after a crash)."""
         try:
-            buttons = buttons_from_json(r.get("buttons"))
-        except ValueError as exc:
-            raise Refused(f"the stored buttons cannot be sent: {exc}") from exc
-        return Outbound(
-            outbox_id=item.id,
-            idempotency_key=item.idempotency_key,
-            account=AccountAuth(
-                id=account.id,
-                channel=Channel(account.channel),
-                external_id=account.external_id,
-                token=account.token,
-                options=account.options or {},
-            ),
-            action=OutboundAction(item.action),
-            thread_kind=ThreadKind(r.get("thread_kind", ThreadKind.DIRECT)),
-            peer_id=str(r.get("peer_id", "")),
-            text=str(r.get("text", "")),
-            target_external_id=r.get("target_external_id"),
-            post_id=r.get("post_id"),
-            recipient_id=r.get("recipient_id"),
-            private=bool(r.get("private", False)),
-            messaging_tag=tag,
-            url=r.get("url"),
-            body=r["body"].encode() if isinstance(r.get("body"), str) else None,
-            secret=r.get("secret"),
-            buttons=buttons,
-        )
+            await self._writes.submit(write)
+        finally:
+            self._held.pop(write.item.id, None)
+        if write.finishes and write.item.conversation_id is not None:
+            changed = conversation_changed(write.item.conversation_id, "delivery")
+            await publish_quietly(self._live, [changed])
 
-    async def _meta_window(self, item: Claimed, account: Any) -> str | None:
-        """Meta lets a page answer within 24 h of the customer's last message (7 days for a
-        human agent, where the page is allowed to). Refuse before the call otherwise."""
-        contact_id = item.request.get("contact_id")
-        last = None
-        if contact_id is not None:
-            last = await transact(
-                self._engine,
-                lambda conn: store.last_inbound_at(conn, item.account_id, int(contact_id)),
-            )
-        age = None if last is None else utcnow() - last
-        if age is not None and age <= META_WINDOW:
-            return None
-        if (
-            age is not None
-            and age <= HUMAN_AGENT_WINDOW
-            and (account.options or {}).get("allow_human_agent")
-        ):
-            return "HUMAN_AGENT"
-        when = "never" if last is None else f"at {last:%Y-%m-%d %H:%M} UTC"
-        raise Refused(
-            f"outside Meta's 24-hour window: the customer last wrote {when}; Meta allows "
-            "replies only within 24 hours (7 days with the human-agent tag, if enabled)"
-        )
+    async def _record_all(self, writes: list[Write]) -> None:
+        await asyncio.gather(*(self._record(w) for w in writes))
 
     async def _account(self, account_id: int) -> Any:
         hit = self._accounts.get(account_id)
@@ -386,12 +301,48 @@ class OutboxSender:
         self._accounts[account_id] = (time.monotonic() + ACCOUNT_CACHE_SECONDS, row)
         return row
 
-    async def _write(self, fn: Any, item: Claimed, *args: Any, **kwargs: Any) -> None:
-        async def body(conn: Conn) -> None:
-            await fn(conn, item, *args, **kwargs)
+    # --- leases and stopping -------------------------------------------------------------
+    async def _keep_leases(self, stop: asyncio.Event) -> None:
+        """Rows waiting here for a slot keep their lease, so no other sender takes them."""
+        every = self._policy.lease_seconds / 3
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every)
+            try:
+                await transact(self._engine, functools.partial(self._extend, list(self._held)))
+            except Exception:
+                log.exception("could not extend the outbox leases")
 
-        await transact(self._engine, body)
-        if fn in (store.mark_sent, store.mark_failed) and item.conversation_id is not None:
-            await publish_quietly(
-                self._live, [conversation_changed(item.conversation_id, "delivery")]
-            )
+    async def _extend(self, ids: list[int], conn: Any) -> None:
+        await store.extend_leases(conn, ids, lease_seconds=self._policy.lease_seconds)
+
+    async def _pause(self, stop: asyncio.Event, seconds: float, *, on_room: bool = False) -> None:
+        """Until ``stop``, ``seconds``, or (``on_room``) a lane finishing."""
+        self._room.clear()
+        waits = [asyncio.ensure_future(stop.wait())]
+        if on_room:
+            waits.append(asyncio.ensure_future(self._room.wait()))
+        _, pending = await asyncio.wait(waits, timeout=seconds, return_when="FIRST_COMPLETED")
+        for w in pending:
+            w.cancel()
+
+    async def _wind_down(self) -> None:
+        """Calls under way may finish; rows not called yet go back to the queue."""
+        self._stopping = True
+        self._gate.close()  # sends still waiting for a slot give up; those under way finish
+        if self._tasks:
+            _, late = await asyncio.wait(list(self._tasks), timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        await self._calling.drain()
+        await self._writes.drain()
+        ids = list(self._held)
+        if ids:
+            try:
+                await transact(self._engine, lambda conn: store.release(conn, ids))
+            except Exception:
+                log.exception(
+                    "could not hand back %d outbox rows (their leases will run out)", len(ids)
+                )
+        self._held.clear()

@@ -1,24 +1,28 @@
 """The outbox's reads and writes: claim due rows, then record how each call ended.
 
-A claimed row is ``sending`` with a lease, written before the platform call. A row found still
-``sending`` after its lease ran out belongs to a sender that died mid-call: the claim reports it
-as ``interrupted`` so the sender can tell a safe resend (idempotent on the platform) from one
-that could reach the customer twice.
+A claimed row is ``leased``: a sender holds it (until ``lease_until``, which the sender
+extends while it waits for rate-limit slots) but has not called the platform yet, so a row
+found ``leased`` after its lease ran out is simply taken again. Right before a call that
+could reach a customer twice, the row turns ``sending`` (:func:`mark_calling`). A row found
+still ``sending`` after its lease ran out belongs to a sender that died mid-call: the claim
+reports it as ``interrupted`` so the sender can tell a safe resend (idempotent on the
+platform) from one that could reach the customer twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, tuple_, update
 
 from inbox.accounts.models import Account
 from inbox.conversations.models import AccountContact, Message
 from inbox.conversations.repository import get_conversation_row
 from inbox.db import Conn
-from inbox.newsletters.delivery import recipient_finished
+from inbox.newsletters.delivery import recipient_finished, recipients_sent
 from inbox.newsletters.subscriptions import opt_out_if_subscribed
 from inbox.outbox.models import OutboxRow, OutboxStatus
 from inbox.reporting.recorder import record as record_cycles
@@ -28,6 +32,9 @@ _outbox = OutboxRow.__table__  # type: ignore[attr-defined]
 _messages = Message.__table__  # type: ignore[attr-defined]
 _accounts = Account.__table__  # type: ignore[attr-defined]
 _account_contacts = AccountContact.__table__  # type: ignore[attr-defined]
+
+
+_HELD = (OutboxStatus.LEASED.value, OutboxStatus.SENDING.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +59,7 @@ async def claim(conn: Conn, *, limit: int, lease_seconds: float) -> list[Claimed
         .where(
             or_(
                 and_(_outbox.c.status == OutboxStatus.QUEUED.value, _outbox.c.available_at <= now),
-                and_(_outbox.c.status == OutboxStatus.SENDING.value, _outbox.c.lease_until < now),
+                and_(_outbox.c.status.in_(_HELD), _outbox.c.lease_until < now),
             )
         )
         .order_by(_outbox.c.id)
@@ -69,7 +76,7 @@ async def claim(conn: Conn, *, limit: int, lease_seconds: float) -> list[Claimed
             update(_outbox)
             .where(_outbox.c.id.in_([r.id for r in rows]))
             .values(
-                status=OutboxStatus.SENDING.value,
+                status=OutboxStatus.LEASED.value,
                 lease_until=now + timedelta(seconds=lease_seconds),
                 attempts=_outbox.c.attempts + 1,
             )
@@ -163,6 +170,28 @@ async def mark_sent(conn: Conn, item: Claimed, external_id: str | None) -> None:
     )
 
 
+async def mark_sent_many(conn: Conn, done: Sequence[tuple[Claimed, str | None]]) -> None:
+    """:func:`mark_sent` for rows with no message of their own (newsletter rows), in two
+    statements however many there are."""
+    if not done:
+        return
+    assert all(item.message_id is None for item, _ in done)
+    now = utcnow()
+    await conn.execute(
+        update(_outbox)
+        .where(_outbox.c.id == bindparam("oid"))
+        .values(
+            status=OutboxStatus.SENT.value,
+            external_id=bindparam("ext"),
+            lease_until=None,
+            last_error=None,
+            finished_at=now,
+        ),
+        [{"oid": item.id, "ext": external_id} for item, external_id in done],
+    )
+    await recipients_sent(conn, [item.request for item, _ in done])
+
+
 async def mark_failed(conn: Conn, item: Claimed, reason: str, *, unreachable: bool) -> None:
     now = utcnow()
     reason = reason[:2000]
@@ -202,7 +231,57 @@ async def mark_failed(conn: Conn, item: Claimed, reason: str, *, unreachable: bo
 
 async def mark_batch(conn: Conn, ids: list[int], marker: str) -> None:
     """Written before a batched call: which call (VK random_id) these rows went out in."""
-    await conn.execute(update(_outbox).where(_outbox.c.id.in_(ids)).values(external_id=marker))
+    await conn.execute(
+        update(_outbox)
+        .where(_outbox.c.id.in_(ids))
+        .values(external_id=marker, status=OutboxStatus.SENDING.value)
+    )
+
+
+async def mark_calling(conn: Conn, items: Sequence[Claimed], *, lease_seconds: float) -> list[bool]:
+    """Right before the calls: ``sending`` for the rows this sender still holds (``leased``,
+    and not taken again since: the claim counts an attempt), with a fresh lease. False for a
+    row another sender took after this one's lease ran out: it must not be called here."""
+    if not items:
+        return []
+    now = utcnow()
+    mine = await conn.execute(
+        update(_outbox)
+        .where(
+            tuple_(_outbox.c.id, _outbox.c.attempts).in_([(i.id, i.attempts) for i in items]),
+            _outbox.c.status == OutboxStatus.LEASED.value,
+        )
+        .values(
+            status=OutboxStatus.SENDING.value, lease_until=now + timedelta(seconds=lease_seconds)
+        )
+        .returning(_outbox.c.id)
+    )
+    held = {r.id for r in mine}
+    return [i.id in held for i in items]
+
+
+async def extend_leases(conn: Conn, ids: Sequence[int], *, lease_seconds: float) -> None:
+    """Still held: rows waiting in this sender for their rate-limit slot keep their lease."""
+    if ids:
+        await conn.execute(
+            update(_outbox)
+            .where(_outbox.c.id.in_(list(ids)), _outbox.c.status.in_(_HELD))
+            .values(lease_until=utcnow() + timedelta(seconds=lease_seconds))
+        )
+
+
+async def release(conn: Conn, ids: Sequence[int]) -> None:
+    """A stopping sender hands back the rows it took but never called (not an attempt)."""
+    if ids:
+        await conn.execute(
+            update(_outbox)
+            .where(_outbox.c.id.in_(list(ids)), _outbox.c.status == OutboxStatus.LEASED.value)
+            .values(
+                status=OutboxStatus.QUEUED.value,
+                lease_until=None,
+                attempts=_outbox.c.attempts - 1,
+            )
+        )
 
 
 async def reschedule(

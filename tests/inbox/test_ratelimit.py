@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
-from inbox.outbox.ratelimit import Limit, LocalRateLimiter, RateLimiter, RedisRateLimiter
+from inbox.outbox.ratelimit import Gate, Limit, LocalRateLimiter, RateLimiter, RedisRateLimiter
 from tests.support.backends import REDIS_URL
 
 
@@ -67,3 +68,36 @@ async def test_redis_buckets_are_shared_between_processes() -> None:
             await r1.delete(*keys)
         await r1.aclose()
         await r2.aclose()
+
+
+class _Counting:
+    """A limiter that counts the questions put to it."""
+
+    def __init__(self, inner: RateLimiter) -> None:
+        self.inner, self.asked = inner, 0
+
+    async def try_acquire(self, limit: Limit) -> float:
+        self.asked += 1
+        return await self.inner.try_acquire(limit)
+
+    async def penalise(self, key: str, seconds: float) -> None:
+        await self.inner.penalise(key, seconds)
+
+
+async def test_the_gate_lets_many_waiters_through_in_turn_asking_once_or_twice_each(
+    limiter: RateLimiter,
+) -> None:
+    counting = _Counting(limiter)
+    gate = Gate(counting)
+    limit = Limit(f"bot:{uuid.uuid4().hex[:6]}", per_second=400.0)
+    order: list[int] = []
+
+    async def send(n: int) -> None:
+        await gate.acquire(limit)
+        order.append(n)
+
+    await asyncio.gather(*(send(n) for n in range(60)))
+    assert order == list(range(60))  # first come, first served
+    # Without the gate every waiter polls the bucket at every free slot (~60 * 30 questions).
+    assert counting.asked <= 3 * 60
+    assert gate._locks == {}  # nothing kept for keys nobody waits on
