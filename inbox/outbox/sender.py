@@ -212,13 +212,13 @@ class OutboxSender:
         marker = f"vk-batch:{rid}"
         ids = [i.id for i in items]
         channel = str(account.channel)
-        try:
+        try:  # marked first: a transaction between the slot and the call would jitter
             outbound = [await build(self._engine, item, account) for item in items]
-            await self._gate.acquire(*self._policy.limits(channel, account.id, items[0]))
             await transact(self._engine, lambda conn: store.mark_batch(conn, ids, marker))
+            await self._gate.acquire(*self._policy.limits(channel, account.id, items[0]))
             results: list[Any] = list(await sender.deliver_batch(outbound, rid))
         except GateClosed:
-            return  # stopping: the rows are handed back
+            return  # stopping: resent with the same random_id later, which VK drops
         except Exception as exc:  # the call as a whole failed: every row's outcome is that
             results = [exc] * len(items)
         limited = [r for r in results if isinstance(r, RateLimited)]

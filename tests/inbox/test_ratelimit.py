@@ -9,7 +9,14 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from inbox.outbox.ratelimit import Gate, Limit, LocalRateLimiter, RateLimiter, RedisRateLimiter
+from inbox.outbox.ratelimit import (
+    Gate,
+    Limit,
+    LocalRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+    Reservation,
+)
 from tests.support.backends import REDIS_URL
 
 
@@ -76,12 +83,19 @@ class _Counting:
     def __init__(self, inner: RateLimiter) -> None:
         self.inner, self.asked = inner, 0
 
+    async def reserve(self, limit: Limit, lead: float = 0.0) -> Reservation:
+        self.asked += 1
+        return await self.inner.reserve(limit, lead)
+
     async def try_acquire(self, limit: Limit) -> float:
         self.asked += 1
         return await self.inner.try_acquire(limit)
 
     async def penalise(self, key: str, seconds: float) -> None:
         await self.inner.penalise(key, seconds)
+
+    async def shift(self, key: str, seconds: float) -> None:
+        await self.inner.shift(key, seconds)
 
 
 async def test_the_gate_lets_many_waiters_through_in_turn_asking_once_or_twice_each(
@@ -101,3 +115,42 @@ async def test_the_gate_lets_many_waiters_through_in_turn_asking_once_or_twice_e
     # Without the gate every waiter polls the bucket at every free slot (~60 * 30 questions).
     assert counting.asked <= 3 * 60
     assert gate._locks == {}  # nothing kept for keys nobody waits on
+
+
+async def test_a_reserved_slot_is_taken_ahead_and_the_bucket_keeps_its_pace(
+    limiter: RateLimiter,
+) -> None:
+    limit = Limit(f"bot:{uuid.uuid4().hex[:6]}", per_second=10.0)
+    first = await limiter.reserve(limit, lead=0.1)
+    assert first == Reservation(True, 0.0)
+    second = await limiter.reserve(limit, lead=0.1)  # the next slot, 0.1 s away: reserved
+    assert second.taken
+    assert 0 < second.seconds <= 0.1
+    third = await limiter.reserve(limit, lead=0.1)  # 0.2 s away: ask again in ~0.1 s
+    assert not third.taken
+    assert 0 < third.seconds <= 0.1
+
+
+async def test_gated_calls_leave_at_their_slots_never_before(limiter: RateLimiter) -> None:
+    gate = Gate(limiter)
+    limit = Limit(f"bot:{uuid.uuid4().hex[:6]}", per_second=50.0)
+    loop = asyncio.get_running_loop()
+    left: list[float] = []
+
+    async def call() -> None:
+        await gate.acquire(limit)
+        left.append(loop.time())
+
+    await asyncio.gather(*(call() for _ in range(26)))
+    # Slots are reserved ahead, yet each caller leaves at its own: 26 slots at 50/s span
+    # half a second from the first to the last (the first leaves at once).
+    assert left[-1] - left[0] >= 0.5 - 0.005
+
+
+async def test_a_shift_moves_the_next_slot_later(limiter: RateLimiter) -> None:
+    limit = Limit(f"bot:{uuid.uuid4().hex[:6]}", per_second=10.0)
+    assert (await limiter.reserve(limit)).taken
+    await limiter.shift(limit.key, 0.5)
+    got = await limiter.reserve(limit)
+    assert not got.taken
+    assert 0.45 < got.seconds <= 0.6  # one interval (0.1 s) plus the shift, less the time since
