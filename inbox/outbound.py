@@ -105,6 +105,17 @@ class AccountAuth:
     token: str
     options: Mapping[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, row: Any) -> AccountAuth:
+        """From an accounts row (``id, channel, external_id, token, options``)."""
+        return cls(
+            id=row.id,
+            channel=Channel(row.channel),
+            external_id=row.external_id,
+            token=row.token,
+            options=row.options or {},
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Outbound:

@@ -12,18 +12,21 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.deps import SessionDep
 from api.web.page_deps import PageAdmin
 from api.web.templating import render
 from inbox.accounts import service as accounts
+from inbox.contacts.queries import display_names
 from inbox.newsletters import campaign_queries as queries
-from inbox.newsletters import segments
+from inbox.newsletters import segments, subscriptions
 from inbox.newsletters.models import CampaignStatus, RecipientStatus
 
 router = APIRouter(include_in_schema=False)
 
 RECIPIENTS_SHOWN = 50
+AUDIT_SHOWN = 50  # the newest opt-ins and opt-outs on the page; the API pages through all
 _S = CampaignStatus
 ACTIONS: dict[str, tuple[str, ...]] = {
     _S.DRAFT: ("send", "schedule", "cancel"),
@@ -87,8 +90,16 @@ async def newsletters_page(
         "shares": shares,
         "max_share": queries.SELLING_MAX_SHARE,
         "report_days": queries.REPORT_DAYS,
+        "audit": await _audit(conn),
     }
     return render(request, "newsletters/page.html", context)
+
+
+async def _audit(conn: AsyncConnection) -> list[dict[str, Any]]:
+    """The consent ledger's newest records, with the person's name."""
+    events = await subscriptions.audit(conn, limit=AUDIT_SHOWN)
+    names = await display_names(conn, {int(e["contact_id"]) for e in events})
+    return [{**e, "contact_name": names.get(int(e["contact_id"]))} for e in events]
 
 
 @router.get("/admin/newsletters/{campaign_id}", response_class=HTMLResponse)

@@ -39,12 +39,38 @@ async def get_contact(conn: Conn, contact_id: int) -> dict[str, Any] | None:
         "created_at": row.created_at,
         "labels": sorted(await contact_labels(conn, contact_id)),
         "subscriptions": await _subscriptions(conn, contact_id),
-        "newsletter": {  # per account: subscribed or not, since when, and every signal
-            "subscriptions": await newsletter.subscriptions_of(conn, contact_id),
-            "ledger": await newsletter.ledger_of(conn, contact_id, limit=LEDGER_SHOWN),
-        },
+        "newsletter": await _newsletter(conn, contact_id),
         "conversations": await _conversations(conn, contact_id),
     }
+
+
+async def display_names(conn: Conn, contact_ids: set[int]) -> dict[int, str]:
+    """Contact id -> the name agents see (the platform id when there is none)."""
+    if not contact_ids:
+        return {}
+    rows = await conn.execute(
+        select(contacts.c.id, contacts.c.display_name, contacts.c.external_id).where(
+            contacts.c.id.in_(contact_ids)
+        )
+    )
+    return {r.id: r.display_name or r.external_id for r in rows}
+
+
+async def _newsletter(conn: Conn, contact_id: int) -> dict[str, Any]:
+    """Per account: subscribed or not, since when, and every signal (newest first), each
+    with its account's name for the contact panel."""
+    subscriptions = await newsletter.subscriptions_of(conn, contact_id)
+    ledger = await newsletter.ledger_of(conn, contact_id, limit=LEDGER_SHOWN)
+    ids = {e["account_id"] for e in [*subscriptions, *ledger]}
+    names: dict[int, str] = {}
+    if ids:
+        rows = await conn.execute(
+            select(_accounts.c.id, _accounts.c.name).where(_accounts.c.id.in_(ids))
+        )
+        names = {r.id: r.name for r in rows}
+    for entry in [*subscriptions, *ledger]:
+        entry["account_name"] = names.get(entry["account_id"])
+    return {"subscriptions": subscriptions, "ledger": ledger}
 
 
 async def _subscriptions(conn: Conn, contact_id: int) -> list[dict[str, Any]]:

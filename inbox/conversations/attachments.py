@@ -7,7 +7,6 @@ from sqlalchemy import select
 from inbox.accounts.models import Account
 from inbox.conversations.repository import messages
 from inbox.db import Conn
-from inbox.events import Channel
 from inbox.media import MediaSource, attachment_from
 from inbox.outbound import AccountAuth
 
@@ -42,11 +41,5 @@ async def find_attachment(
     stored = row.attachments or []
     if not 0 <= index < len(stored) or not isinstance(stored[index], dict):
         raise AttachmentNotFound(f"the message has no attachment {index}")
-    account = AccountAuth(
-        id=row.id,
-        channel=Channel(row.channel),
-        external_id=row.external_id,
-        token=row.token,
-        options=row.options or {},
-    )
+    account = AccountAuth.of(row)
     return MediaSource(account, attachment_from(stored[index]), original=original)

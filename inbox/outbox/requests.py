@@ -40,13 +40,7 @@ async def build(engine: AsyncEngine, item: Claimed, account: Any) -> Outbound:
     return Outbound(
         outbox_id=item.id,
         idempotency_key=item.idempotency_key,
-        account=AccountAuth(
-            id=account.id,
-            channel=Channel(account.channel),
-            external_id=account.external_id,
-            token=account.token,
-            options=account.options or {},
-        ),
+        account=AccountAuth.of(account),
         action=OutboundAction(item.action),
         thread_kind=ThreadKind(r.get("thread_kind", ThreadKind.DIRECT)),
         peer_id=str(r.get("peer_id", "")),

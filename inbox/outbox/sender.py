@@ -121,9 +121,14 @@ class OutboxSender:
         )
         for item in batch:
             self._held[item.id] = item
-        items = await self._held_campaigns(batch)
-        for account_id in {i.account_id for i in items if CAMPAIGN_KEY in i.request}:
-            await self._account(account_id)  # cached: which sender can batch this account
+        try:
+            items = await self._held_campaigns(batch)
+            for account_id in {i.account_id for i in items if CAMPAIGN_KEY in i.request}:
+                await self._account(account_id)  # cached: which sender can batch this account
+        except BaseException:  # let them go: their leases run out and they are taken again
+            for item in batch:
+                self._held.pop(item.id, None)
+            raise
         groups, singles = split_batches(items, self._batch_sender)
         for group in groups:
             self._spawn(self._send_batch(group))

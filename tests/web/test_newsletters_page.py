@@ -259,3 +259,24 @@ def test_the_bar_counts_waiting_and_never_overflows() -> None:
         }
     )
     assert all(p["width"] == 0 for p in empty["parts"])
+
+
+async def test_every_opt_in_and_opt_out_is_listed_on_the_page_and_the_contact(
+    service: Service,
+) -> None:
+    await _sent_campaign(service)  # three subscribed by the admin, one then blocked the bot
+    page = (await _page(service)).text
+    rows = re.findall(
+        r'<tr data-testid="audit-row" data-action="(\w+)" data-contact-id="(\d+)"', page
+    )
+    assert sorted(action for action, _ in rows) == ["opt_in", "opt_in", "opt_in", "opt_out"]
+    [gone] = [int(contact) for action, contact in rows if action == "opt_out"]
+    assert "send_failure" in page
+    assert html.escape(BLOCKED) in page  # the reason the platform gave
+    panel = await service.client.get(f"/ui/contacts/{gone}")
+    assert panel.status_code == 200, panel.text
+    [status] = re.findall(r'data-testid="newsletter-subscription" data-status="(\w+)"', panel.text)
+    assert status == "unsubscribed"
+    ledger = re.findall(r'data-testid="ledger-entry" data-action="(\w+)"', panel.text)
+    assert ledger == ["opt_out", "opt_in"]  # newest first
+    assert "Opt-ins and opt-outs (2)" in panel.text
