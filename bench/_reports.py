@@ -5,10 +5,11 @@ Phases, each under a hard time limit:
 1. a fresh database, migrated with ``omnibox migrate``, loaded by COPY with generated history
    (``_reports_data``); a sample of conversations is replayed through the recorder and must
    derive exactly the generated cycle and turn rows;
-2. ``omnibox api`` as a subprocess and an admin's token; every report request timed end to
+2. the report blocks built (what the SLA clock's loop does over time), timed;
+3. ``omnibox api`` as a subprocess and an admin's token; every report request timed end to
    end over HTTP (warm-ups, then N runs: p50 / p95 / max and the response size);
-3. the same reports timed in-process on an engine, separating SQL from HTTP;
-4. ``EXPLAIN (ANALYZE, BUFFERS)`` of the statements behind any request over the goal.
+4. the same reports timed in-process on an engine, separating SQL from HTTP;
+5. ``EXPLAIN (ANALYZE, BUFFERS)`` of the statements behind any request over the goal.
 
 The goal is p95 under 300 ms over HTTP. The server's process group is killed and the
 database dropped (unless ``--keep``) however the run ends.
@@ -38,8 +39,10 @@ from _reports_data import Generator
 from _reports_http import HOST, BenchError, Server, machine_load, time_http, token
 from _reports_out import brief, print_explains, print_load, print_table, print_verify
 from _reports_sql import Capture, Spec, Statement, explain, time_in_process
+from sqlalchemy import text
 
-from inbox.db import make_engine
+from inbox.db import make_engine, transact
+from inbox.reporting import blocks
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -93,6 +96,30 @@ async def _prepare(a: argparse.Namespace, env: dict[str, str], end: dt.datetime)
     stats["conversations"] = gen.conversations
     print_load(stats)
     return stats
+
+
+async def _build_blocks(url: str) -> dict[str, Any]:
+    """What the SLA clock's loop does after a load, all at once: every marked day rebuilt."""
+    engine = make_engine(url)
+    t0, days = time.perf_counter(), 0
+    try:
+        while True:
+            done = await transact(engine, lambda c: blocks.rebuild(c, limit=200, settle=0))
+            days += done
+            if not done:
+                break
+        async with engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    text("SELECT count(*), coalesce(sum(length(data)), 0) FROM report_blocks")
+                )
+            ).one()
+    finally:
+        await engine.dispose()
+    took = time.perf_counter() - t0
+    out = {"days": days, "blocks": row[0], "mb": round(row[1] / 1e6, 1), "s": round(took, 1)}
+    print(f"   {days} family-days rebuilt in {took:.1f} s; {row[0]} blocks, {out['mb']} MB")
+    return out
 
 
 async def _database_facts(dsn: str) -> dict[str, Any]:
@@ -220,6 +247,7 @@ async def _run_all(a: argparse.Namespace) -> int:
                 await engine.dispose()
             if not print_verify(summary["verify"]):
                 code = 1
+        summary["blocks"] = await _phase("report blocks", a.phase_timeout, _build_blocks(a.db_url))
         summary["machine"] = machine = await machine_load()
         print(
             f"\nmachine busy with other work before timing: {machine['busy_share']:.0%} of "

@@ -24,6 +24,7 @@ from inbox.newsletters.models import (
 )
 from inbox.outbox.models import OutboxRow
 from inbox.queue.models import DeadEventRow, QueuedEventRow
+from inbox.reporting.block_models import ReportBlock, ReportDirty
 from inbox.reporting.models import Cycle, ResponseTurn, StatusChange
 from inbox.reporting.sla_models import NoReplyFiring, SlaBreach, SlaPolicy
 from inbox.sessions.models import WebSession
@@ -48,6 +49,8 @@ __all__ = [
     "NoReplyFiring",
     "OutboxRow",
     "QueuedEventRow",
+    "ReportBlock",
+    "ReportDirty",
     "ResponseTurn",
     "RuleRow",
     "RuleSetState",

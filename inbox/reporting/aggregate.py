@@ -1,155 +1,96 @@
-"""Count, mean, median and p90 per group, in the database where it can, else in Python.
+"""Count, mean, median and p90 per group, and tallies counted, over a frame's rows.
 
-PostgreSQL computes everything in one grouped statement (``percentile_cont``). SQLite has
-no percentiles: the same selection is read row by row and reduced here with the same
-definitions (continuous percentiles, nulls ignored), so both backends give the same figures.
-Tallies are 0/1 expressions summed per group (met / breached, CSAT scores).
+Tallies are boolean arrays (a row met a target, a score was 5). Vectorised with numpy, one
+pass per figure whatever the number of groups: rows are sorted by (group, value) once per
+figure, then every group's ranks are read at once. Percentiles
+are continuous (linear between ranks, PostgreSQL's ``percentile_cont``); NaN (NULL) values
+are left out of a figure but the row still counts in the group's ``rows``.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
-from sqlalchemy.sql import FromClause
+import numpy as np
 
-from inbox.db import Conn, dialect_of
+from inbox.reporting.frame import Array
 
-KeyFn = Callable[[Any], Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Key:
-    """A group key: ``sql`` on PostgreSQL; on SQLite ``raw`` is read and ``py`` maps it."""
-
-    name: str
-    sql: ColumnElement[Any]
-    raw: ColumnElement[Any] | None = None
-    py: KeyFn | None = None
+Key = tuple[Any, ...]
+SEGMENT_SORT_MAX = 4096  # groups sorted one by one up to this many (faster than one argsort)
 
 
 @dataclass(frozen=True, slots=True)
-class Query:
-    source: FromClause
-    where: Sequence[ColumnElement[bool]]
+class Selection:
+    """The rows a report counts: frame row indices, each with its group's code."""
+
+    rows: Array  # int64 indices into the frame (a row appears once per label when by label)
+    codes: Array  # int64, 0 .. len(keys) - 1
     keys: Sequence[Key]
-    stats: dict[str, ColumnElement[Any]]  # name -> a nullable duration (seconds) or score
-    tallies: dict[str, ColumnElement[Any]]  # name -> a 0/1 expression
-    # Also the whole selection, keyed ``()``, in the same pass (for keys that partition the
-    # rows: each row has one key, so the total counts every row once).
-    with_total: bool = False
 
 
-def _empty_stats() -> dict[str, Any]:
-    return {"count": 0, "mean": None, "median": None, "p90": None}
-
-
-async def run(conn: Conn, q: Query) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """``{group key tuple: {"rows": n, stat: {count, mean, median, p90}, tally: n}}``."""
-    if dialect_of(conn) == "postgresql":
-        return await _in_sql(conn, q)
-    return await _in_python(conn, q)
-
-
-async def _in_sql(conn: Conn, q: Query) -> dict[tuple[Any, ...], dict[str, Any]]:
-    cols: list[Any] = [k.sql.label(f"k_{i}") for i, k in enumerate(q.keys)]
-    cols.append(func.count().label("rows"))
-    for name, v in q.stats.items():
-        cols += [
-            func.count(v).label(f"{name}__count"),
-            func.avg(v).label(f"{name}__mean"),
-            func.percentile_cont(0.5).within_group(v).label(f"{name}__median"),
-            func.percentile_cont(0.9).within_group(v).label(f"{name}__p90"),
-        ]
-    cols += [func.coalesce(func.sum(t), 0).label(f"t__{name}") for name, t in q.tallies.items()]
-    keys = [k.sql for k in q.keys]
-    total = q.with_total and bool(keys)
-    if total:  # 1 on the row of the empty grouping set: the total, not a NULL key
-        cols.append(func.grouping(*keys).label("is_total"))
-    stmt: Select[Any] = select(*cols).select_from(q.source).where(*q.where)
-    if total:
-        stmt = stmt.group_by(func.grouping_sets(tuple_(), tuple_(*keys)))
-    elif keys:
-        stmt = stmt.group_by(*keys)
-    out: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in (await conn.execute(stmt)).mappings():
-        if total and row["is_total"]:
-            key: tuple[Any, ...] = ()
-        else:
-            key = tuple(row[f"k_{i}"] for i in range(len(q.keys)))
-        if not key and row["rows"] == 0:
-            continue
-        group: dict[str, Any] = {"rows": int(row["rows"])}
-        for name in q.stats:
-            count = int(row[f"{name}__count"])
-            group[name] = {
-                "count": count,
-                "mean": _float(row[f"{name}__mean"]) if count else None,
-                "median": _float(row[f"{name}__median"]) if count else None,
-                "p90": _float(row[f"{name}__p90"]) if count else None,
-            }
-        for name in q.tallies:
-            group[name] = int(row[f"t__{name}"])
-        out[key] = group
-    return out
-
-
-async def _in_python(conn: Conn, q: Query) -> dict[tuple[Any, ...], dict[str, Any]]:
-    raw_keys = [
-        (k.raw if k.raw is not None else k.sql).label(f"k_{i}") for i, k in enumerate(q.keys)
-    ]
-    cols = [*raw_keys]
-    cols += [v.label(f"s__{name}") for name, v in q.stats.items()]
-    cols += [t.label(f"t__{name}") for name, t in q.tallies.items()]
-    stmt = select(*cols).select_from(q.source).where(*q.where)
-    values: dict[tuple[Any, ...], dict[str, list[float]]] = {}
-    counts: dict[tuple[Any, ...], dict[str, int]] = {}
-    for row in (await conn.execute(stmt)).mappings():
-        key = tuple(
-            (k.py(row[f"k_{i}"]) if k.py is not None else row[f"k_{i}"])
-            for i, k in enumerate(q.keys)
-        )
-        for into in (key, ()) if q.with_total and q.keys else (key,):
-            vals = values.setdefault(into, {name: [] for name in q.stats})
-            tally = counts.setdefault(into, {"rows": 0, **dict.fromkeys(q.tallies, 0)})
-            tally["rows"] += 1
-            for name in q.stats:
-                v = row[f"s__{name}"]
-                if v is not None:
-                    vals[name].append(float(v))
-            for name in q.tallies:
-                tally[name] += int(row[f"t__{name}"] or 0)
-    out: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for key, vals in values.items():
-        group: dict[str, Any] = dict(counts[key])
-        for name, xs in vals.items():
-            group[name] = describe(xs)
-        out[key] = group
-    return out
-
-
-def describe(xs: list[float]) -> dict[str, Any]:
-    if not xs:
-        return _empty_stats()
-    xs = sorted(xs)
-    return {
-        "count": len(xs),
-        "mean": math.fsum(xs) / len(xs),
-        "median": percentile(xs, 0.5),
-        "p90": percentile(xs, 0.9),
+def summarise(
+    stats: dict[str, Array], tallies: dict[str, Array], sel: Selection
+) -> dict[Key, dict[str, Any]]:
+    """``{key: {"rows": n, stat: {count, mean, median, p90}, tally: n}}``, groups with rows."""
+    k = len(sel.keys)
+    rows = np.bincount(sel.codes, minlength=k)
+    described = {name: _describe(values[sel.rows], sel.codes, k) for name, values in stats.items()}
+    summed = {
+        name: np.bincount(sel.codes, weights=t[sel.rows], minlength=k)
+        for name, t in tallies.items()
     }
+    out: dict[Key, dict[str, Any]] = {}
+    for i in np.flatnonzero(rows):
+        group: dict[str, Any] = {"rows": int(rows[i])}
+        for name, (count, mean, median, p90) in described.items():
+            n = int(count[i])
+            group[name] = {
+                "count": n,
+                "mean": float(mean[i]) if n else None,
+                "median": float(median[i]) if n else None,
+                "p90": float(p90[i]) if n else None,
+            }
+        for name, total in summed.items():
+            group[name] = int(total[i])
+        out[sel.keys[int(i)]] = group
+    return out
 
 
-def percentile(sorted_xs: list[float], q: float) -> float:
-    """Continuous percentile (linear between ranks): PostgreSQL's ``percentile_cont``."""
-    pos = (len(sorted_xs) - 1) * q
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(sorted_xs) - 1)
-    return sorted_xs[lo] + (sorted_xs[hi] - sorted_xs[lo]) * (pos - lo)
+def _describe(values: Array, codes: Array, k: int) -> tuple[Array, Array, Array, Array]:
+    """Per group: count, mean, median, p90 of the non-NaN values (NaN where a group has none)."""
+    present = ~np.isnan(values)
+    x, c = values[present], codes[present]
+    count = np.bincount(c, minlength=k)
+    starts = np.concatenate(([0], np.cumsum(count)[:-1]))
+    if k == 1:
+        xs = np.sort(x)
+    elif k <= SEGMENT_SORT_MAX:  # grouped (radix sort on small codes), each group sorted
+        xs = x[np.argsort(_small(c, k), kind="stable")]
+        for i in np.flatnonzero(count > 1):
+            xs[starts[i] : starts[i] + count[i]].sort()
+    else:  # sorted by value, then (stably) by group: each group's values in order
+        by_value = np.argsort(x)
+        xs = x[by_value[np.argsort(_small(c[by_value], k), kind="stable")]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(c, weights=x, minlength=k) / count
+    return count, mean, _ranks(xs, starts, count, 0.5), _ranks(xs, starts, count, 0.9)
 
 
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
+def _small(codes: Array, k: int) -> Array:
+    return codes.astype(np.int16) if k < 2**15 else codes
+
+
+def _ranks(xs: Array, starts: Array, count: Array, q: float) -> Array:
+    out = np.full(len(count), np.nan)
+    has = count > 0
+    if not has.any():
+        return out
+    n, first = count[has], starts[has]
+    pos = (n - 1) * q
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, n - 1)
+    low, high = xs[first + lo], xs[first + hi]
+    out[has] = low + (high - low) * (pos - lo)
+    return out

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inbox.reporting import families
 from inbox.reporting.report import ReportFilter, where_for
 from inbox.reporting.shape import DURATIONS, SLA_METRICS
-from inbox.types import utcnow
 
 _c = families.cycles.c
 CYCLE_COLUMNS = (
@@ -108,7 +107,7 @@ def timeseries_csv(report: dict[str, Any]) -> str:
 async def cycles_csv(engine: AsyncEngine, f: ReportFilter) -> AsyncIterator[str]:
     """A row per cycle opened in the period, streamed on its own read connection (the table
     can be large, and the response outlives the request's transaction)."""
-    fam = families.opened(utcnow())
+    fam = families.OPENED
     stmt = (
         select(*[_c[name] for name in CYCLE_COLUMNS])
         .select_from(fam.source(with_labels=f.label is not None))

@@ -8,18 +8,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, text
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from inbox.db import Conn, dialect_of
-from inbox.reporting import aggregate, families
+from inbox.reporting import aggregate, blocks, families, selection
 from inbox.reporting.families import Family
+from inbox.reporting.frame import Frame
 from inbox.reporting.names import names_for
 from inbox.reporting.shape import empty_metrics, merge_group, metrics_of
 from inbox.types import utcnow
 
 GROUPS = ("channel", "account", "agent", "team", "label")
-PARTITIONS = ("channel", "account", "agent", "team")  # one key per row (a label is not)
 INTERVALS = ("day", "week")
 MAX_BUCKETS = 800
 
@@ -70,28 +69,6 @@ def where_for(f: ReportFilter, fam: Family) -> list[ColumnElement[bool]]:
     return where
 
 
-def _group_key(group: str, fam: Family) -> aggregate.Key:
-    column = {
-        "channel": fam.table.c.channel,
-        "account": fam.table.c.account_id,
-        "agent": fam.agent,
-        "team": fam.team,
-        "label": families.labels.c.label,
-    }[group]
-    return aggregate.Key("group", column)
-
-
-def _bucket_key(interval: str, f: ReportFilter, fam: Family) -> aggregate.Key:
-    zone = f.zone
-    local = func.timezone(f.tz, fam.time)
-    sql = func.date_trunc(interval, local)
-
-    def py(value: datetime) -> date:
-        return bucket_start(value.astimezone(zone).date(), interval)
-
-    return aggregate.Key("bucket", sql, raw=fam.time, py=py)
-
-
 def bucket_start(day: date, interval: str) -> date:
     return day - timedelta(days=day.weekday()) if interval == "week" else day
 
@@ -100,42 +77,47 @@ async def _run_families(
     db: AsyncEngine,
     f: ReportFilter,
     group: str | None,
-    interval: str | None,
+    buckets: list[date] | None,
     with_total: bool = False,
 ) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """The three families' figures, merged per key. Each family is one statement on its own
-    connection, all at once: on PostgreSQL they run in parallel backends (each reads its own
-    snapshot; a change committed between them can show in one family and not yet in another).
-    """
-    now = utcnow()
-    postgres = db.dialect.name == "postgresql"
+    """The three families' figures, merged per key (``()`` is the total). Each family loads on
+    its own connection, all at once (on PostgreSQL: parallel backends, each with its own
+    snapshot; a change committed between them can show in one family and not yet in another),
+    and is counted in a thread (numpy lets go of the GIL while it sorts)."""
+    now = utcnow().timestamp()
 
-    async def one(make: Any) -> tuple[str, dict[tuple[Any, ...], dict[str, Any]]]:
-        fam = make(now)
-        keys = []
-        if interval is not None:
-            keys.append(_bucket_key(interval, f, fam))
-        if group is not None:
-            keys.append(_group_key(group, fam))
-        q = aggregate.Query(
-            source=fam.source(with_labels=f.label is not None or group == "label"),
-            where=where_for(f, fam),
-            keys=keys,
-            stats=fam.stats,
-            tallies=fam.tallies,
-            with_total=with_total,
-        )
+    async def one(fam: Family) -> tuple[str, dict[tuple[Any, ...], dict[str, Any]]]:
         async with db.connect() as conn:
-            await _room_to_sort(conn)
-            return fam.name, await aggregate.run(conn, q)
+            frame = await blocks.load(conn, fam, f.start, f.end, blocks.cache_for(db))
+        return fam.name, await asyncio.to_thread(
+            _count, fam, frame, f, group, buckets, with_total, now
+        )
 
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for name, found in await asyncio.gather(*(one(make) for make in families.FAMILIES)):
+    for name, found in await asyncio.gather(*(one(fam) for fam in families.FAMILIES)):
         for key, values in found.items():
-            if key and interval is not None and postgres:
-                key = (key[0].date(), *key[1:])
             merge_group(merged.setdefault(key, {}), name, values)
     return merged
+
+
+def _count(
+    fam: Family,
+    frame: Frame,
+    f: ReportFilter,
+    group: str | None,
+    buckets: list[date] | None,
+    with_total: bool,
+    now: float,
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    stats, tallies = fam.derive(frame, now)
+    keep = selection.mask(frame, f)
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    if group is not None or buckets is not None:
+        sel = selection.grouped(frame, keep, group, buckets, f)
+        found.update(aggregate.summarise(stats, tallies, sel))
+    if with_total or (group is None and buckets is None):
+        found.update(aggregate.summarise(stats, tallies, selection.total(keep)))
+    return found
 
 
 def check_group(group: str | None) -> None:
@@ -143,22 +125,10 @@ def check_group(group: str | None) -> None:
         raise BadReport(f"group_by is one of {', '.join(GROUPS)}")
 
 
-async def _room_to_sort(conn: Conn) -> None:
-    """Enough working memory for the percentiles' sorts to stay in memory: at PostgreSQL's
-    default 4 MB, 100,000-row sorts spill to disk (bench/reports: 1,036 → 749 ms). For this
-    transaction only."""
-    if dialect_of(conn) == "postgresql":
-        await conn.execute(text("SET LOCAL work_mem = '64MB'"))
-
-
 async def summary(db: AsyncEngine, f: ReportFilter, group: str | None = None) -> dict[str, Any]:
     check_group(group)
-    one_pass = group in PARTITIONS  # each row has one key: the total comes in the same pass
-    grouped = await _run_families(db, f, group, None, with_total=one_pass)
-    if group is None or one_pass:
-        total = grouped.pop((), {})
-    else:  # a conversation has several labels: the total is a pass of its own
-        total = (await _run_families(db, f, None, None)).get((), {})
+    grouped = await _run_families(db, f, group, None, with_total=True)
+    total = grouped.pop((), {})
     out: dict[str, Any] = {
         "period": _period(f),
         "group_by": group,
@@ -185,7 +155,7 @@ async def timeseries(
         raise BadReport(f"interval is one of {', '.join(INTERVALS)}")
     check_group(group)
     starts = _bucket_starts(f, interval)
-    found = await _run_families(db, f, group, interval)
+    found = await _run_families(db, f, group, starts)
     series: dict[Any, dict[date, dict[str, Any]]] = {}
     for key, values in found.items():
         series.setdefault(key[1] if group else None, {})[key[0]] = values

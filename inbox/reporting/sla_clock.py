@@ -3,7 +3,9 @@
 Every process that runs a worker runs one clock. It asks the database for the nearest pending
 deadline (open cycles' first-response and resolution deadlines, open turns' next-response
 deadlines, and the ``no_reply`` waits of the rules) and sleeps until then, though never more
-than ``max_sleep`` seconds, so a deadline another process wrote is seen soon after.
+than ``max_sleep`` seconds, so a deadline another process wrote is seen soon after. Each
+round also recomputes business hours after a calendar change and rebuilds changed report
+blocks (``blocks.rebuild``).
 
 A due breach is one insert-or-ignore on its unique key (cycle, metric, turn) and a due wait
 one on (cycle, turn, minutes): whichever process inserts the row fires the event, in the same
@@ -32,6 +34,7 @@ from inbox.automation.timed import Timer, run_timed
 from inbox.conversations.models import Conversation
 from inbox.db import Conn, dialect_of, insert_ignore, transact
 from inbox.live import LiveBus, conversation_changed, publish_quietly
+from inbox.reporting.blocks import rebuild as rebuild_blocks
 from inbox.reporting.models import Cycle, ResponseTurn
 from inbox.reporting.recompute import recompute_batch
 from inbox.reporting.sla_models import NoReplyFiring, SlaBreach
@@ -167,7 +170,8 @@ class SlaClock:
             try:
                 fired = await self.run_once(self._now())
                 recomputed = await transact(self._engine, recompute_batch)
-                if len(fired) >= self._batch or recomputed:
+                rebuilt = await transact(self._engine, rebuild_blocks)
+                if len(fired) >= self._batch or recomputed or rebuilt:
                     pause = 0.0  # more may be waiting: go on at once
                 else:
                     pause = self._pause_until(await self.next_due(self._now()))
