@@ -68,9 +68,9 @@ def cases(args: argparse.Namespace) -> list[Case]:
     tg = Case("telegram", "telegram", n, args.tg_cap, args.tg_service_rate or args.tg_cap)
     tg30 = Case("telegram-30", "telegram", min(n, args.tg30_recipients), 30, 30)
     chosen: list[Case] = []
-    if args.case in ("vk", "all"):
+    if args.case in ("vk", "all") and not args.kill_only:
         chosen.append(vk)
-    if args.case in ("telegram", "all"):
+    if args.case in ("telegram", "all") and not args.kill_only:
         chosen += [tg, tg30]
     if k > 0 and args.case in ("vk", "all"):
         chosen.append(Case("vk-kill", "vk", n, vk.cap, vk.service_rate, k))
@@ -323,6 +323,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--recipients", type=int, default=100_000)
     p.add_argument("--case", choices=["vk", "telegram", "all"], default="all")
     p.add_argument("--kills", type=int, default=2, help="worker SIGKILLs per kill case (2)")
+    p.add_argument("--kill-only", action="store_true", help="run only the kill cases")
     p.add_argument("--vk-cap", type=int, default=20, help="fake VK calls/s per token (20)")
     p.add_argument("--vk-service-rate", type=float, default=None, help="default: the cap")
     p.add_argument("--tg-cap", type=int, default=1000, help="fake Telegram msg/s per bot")
