@@ -35,12 +35,16 @@ def summarise(
 ) -> dict[Key, dict[str, Any]]:
     """``{key: {"rows": n, stat: {count, mean, median, p90}, tally: n}}``, groups with rows."""
     k = len(sel.keys)
-    rows = np.bincount(sel.codes, minlength=k)
-    described = {name: _describe(values[sel.rows], sel.codes, k) for name, values in stats.items()}
-    summed = {
-        name: np.bincount(sel.codes, weights=t[sel.rows], minlength=k)
-        for name, t in tallies.items()
-    }
+    if k == 1:  # a total: no codes to count by
+        rows = np.array([len(sel.rows)])
+        described = {name: _describe_all(v[sel.rows]) for name, v in stats.items()}
+        summed = {name: np.array([np.count_nonzero(t[sel.rows])]) for name, t in tallies.items()}
+    else:
+        rows = np.bincount(sel.codes, minlength=k)
+        described = {name: _describe(v[sel.rows], sel.codes, k) for name, v in stats.items()}
+        summed = {
+            name: np.bincount(sel.codes[t[sel.rows]], minlength=k) for name, t in tallies.items()
+        }
     out: dict[Key, dict[str, Any]] = {}
     for i in np.flatnonzero(rows):
         group: dict[str, Any] = {"rows": int(rows[i])}
@@ -58,15 +62,21 @@ def summarise(
     return out
 
 
+def _describe_all(values: Array) -> tuple[Array, Array, Array, Array]:
+    xs = np.sort(values[~np.isnan(values)])
+    count = np.array([len(xs)])
+    mean = np.array([xs.sum() / len(xs) if len(xs) else np.nan])
+    starts = np.zeros(1, dtype=np.int64)
+    return count, mean, _ranks(xs, starts, count, 0.5), _ranks(xs, starts, count, 0.9)
+
+
 def _describe(values: Array, codes: Array, k: int) -> tuple[Array, Array, Array, Array]:
     """Per group: count, mean, median, p90 of the non-NaN values (NaN where a group has none)."""
     present = ~np.isnan(values)
     x, c = values[present], codes[present]
     count = np.bincount(c, minlength=k)
     starts = np.concatenate(([0], np.cumsum(count)[:-1]))
-    if k == 1:
-        xs = np.sort(x)
-    elif k <= SEGMENT_SORT_MAX:  # grouped (radix sort on small codes), each group sorted
+    if k <= SEGMENT_SORT_MAX:  # grouped (radix sort on small codes), each group sorted
         xs = x[np.argsort(_small(c, k), kind="stable")]
         for i in np.flatnonzero(count > 1):
             xs[starts[i] : starts[i] + count[i]].sort()

@@ -186,9 +186,3 @@ async def _rebuild_day(conn: Conn, fam: Family | None, family: str, day: date) -
         await conn.execute(insert(_blocks).values(**values))
     for chunk in range(0, len(ids), 500):
         await conn.execute(delete(_dirty).where(_dirty.c.id.in_(ids[chunk : chunk + 500])))
-
-
-async def pending(conn: Conn) -> int:
-    """Changed days not yet rebuilt (a gauge for operators and the bench)."""
-    days = select(_dirty.c.family, _dirty.c.day).distinct().subquery()
-    return int(await conn.scalar(select(func.count()).select_from(days)) or 0)
