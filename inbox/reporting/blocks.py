@@ -45,6 +45,10 @@ class BlockCache:
         self.size = 0
         self._items: OrderedDict[tuple[str, date], tuple[datetime, Frame, int]] = OrderedDict()
 
+    def clear(self) -> None:
+        self._items.clear()
+        self.size = 0
+
     def get(self, family: str, day: date, built_at: datetime) -> Frame | None:
         found = self._items.get((family, day))
         if found is None or found[0] != built_at:
