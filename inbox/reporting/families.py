@@ -41,8 +41,8 @@ class Family:
     time: ColumnElement[Any]
     agent: ColumnElement[Any]
     team: ColumnElement[Any]
-    # loaded columns: name -> (SQL expression, frame kind); the first five are shared
-    loads: dict[str, tuple[ColumnElement[Any], str]]
+    # the family's own columns, loaded beside the shared ones: name -> (SQL, frame kind)
+    columns: dict[str, tuple[ColumnElement[Any], str]]
     derive: Callable[[Frame, float], Derived]  # (frame, now as epoch seconds)
 
     def source(self, with_labels: bool) -> FromClause:
@@ -52,21 +52,22 @@ class Family:
         return src
 
     @property
+    def loads(self) -> dict[str, tuple[ColumnElement[Any], str]]:
+        """Every loaded column: the time, agent and team it is counted by, the row's channel,
+        account and conversation, then its own."""
+        return {
+            "time": (self.time, "t"),
+            "agent": (self.agent, "i"),
+            "team": (self.team, "i"),
+            "channel": (self.table.c.channel, "s"),
+            "account": (self.table.c.account_id, "i"),
+            "conversation": (self.table.c.conversation_id, "i"),
+            **self.columns,
+        }
+
+    @property
     def kinds(self) -> dict[str, str]:
         return {name: kind for name, (_, kind) in self.loads.items()}
-
-
-def _shared(
-    table: Any, time: ColumnElement[Any], agent: ColumnElement[Any], team: ColumnElement[Any]
-) -> dict[str, tuple[ColumnElement[Any], str]]:
-    return {
-        "time": (time, "t"),
-        "agent": (agent, "i"),
-        "team": (team, "i"),
-        "channel": (table.c.channel, "s"),
-        "account": (table.c.account_id, "i"),
-        "conversation": (table.c.conversation_id, "i"),
-    }
 
 
 def _derive_opened(frame: Frame, now: float) -> Derived:
@@ -123,13 +124,7 @@ OPENED = Family(
     time=cycles.c.opened_at,
     agent=cycles.c.first_response_agent_id,
     team=cycles.c.first_response_team_id,
-    loads={
-        **_shared(
-            cycles,
-            cycles.c.opened_at,
-            cycles.c.first_response_agent_id,
-            cycles.c.first_response_team_id,
-        ),
+    columns={
         "first_response": (cycles.c.first_response_seconds, "f"),
         "first_response_business": (cycles.c.first_response_bh_seconds, "f"),
         "first_automated_response": (cycles.c.first_automated_seconds, "f"),
@@ -147,8 +142,7 @@ RESOLVED = Family(
     time=cycles.c.resolved_at,
     agent=_resolver,
     team=cycles.c.team_id,
-    loads={
-        **_shared(cycles, cycles.c.resolved_at, _resolver, cycles.c.team_id),
+    columns={
         "resolution": (cycles.c.resolution_seconds, "f"),
         "resolution_business": (cycles.c.resolution_bh_seconds, "f"),
         "csat": (cycles.c.csat_score, "f"),
@@ -162,8 +156,7 @@ TURNS = Family(
     time=turns.c.started_at,
     agent=turns.c.agent_id,
     team=turns.c.team_id,
-    loads={
-        **_shared(turns, turns.c.started_at, turns.c.agent_id, turns.c.team_id),
+    columns={
         "response": (turns.c.seconds, "f"),
         "response_business": (turns.c.bh_seconds, "f"),
         "seq": (turns.c.seq, "i"),

@@ -21,8 +21,6 @@ from inbox.reporting.frame import NO_ID, Array, Frame
 if TYPE_CHECKING:
     from inbox.reporting.report import ReportFilter
 
-_ID_COLUMNS = {"account": "account", "agent": "agent", "team": "team"}
-
 
 def mask(frame: Frame, f: ReportFilter) -> Array:
     c = frame.columns
@@ -85,7 +83,7 @@ def _group_values(frame: Frame, rows: Array, group: str | None) -> tuple[Array, 
     if group == "channel":
         uniq, inverse = _unique(frame.columns["channel"][rows])
         return uniq, inverse, [frame.vocab["channel"][v] for v in uniq]
-    uniq, inverse = _unique(frame.columns[_ID_COLUMNS[group]][rows])
+    uniq, inverse = _unique(frame.columns[group][rows])  # account, agent or team
     return uniq, inverse, [None if v == NO_ID else int(v) for v in uniq]
 
 
