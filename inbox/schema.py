@@ -30,6 +30,7 @@ from inbox.reporting.sla_models import NoReplyFiring, SlaBreach, SlaPolicy
 from inbox.sessions.models import WebSession
 from inbox.teams.models import Team, TeamMember
 from inbox.users.models import User
+from inbox.users.signing_key import ServiceSecret
 
 metadata = SQLModel.metadata
 
@@ -56,6 +57,7 @@ __all__ = [
     "RuleSetState",
     "RuleTrace",
     "Segment",
+    "ServiceSecret",
     "SlaBreach",
     "SlaPolicy",
     "StatusChange",

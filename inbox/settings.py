@@ -1,6 +1,6 @@
 """The one settings class: environment with prefix ``OMNIBOX_``, also read from ``.env``.
 
-Names are part of the public contract (DESIGN.md §4): extend, never rename.
+Names are part of the public contract (README.md, "Configuration"): extend, never rename.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _HOST_PORT = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
-PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse outside development
+# Published in earlier READMEs and examples: whoever reads them could sign tokens with it.
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse everywhere
+MIN_PRODUCTION_SECRET = 32  # characters; shorter keys can be guessed offline from one token
 
 
 class ConfigError(ValueError):
@@ -28,7 +30,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = "sqlite+aiosqlite:///./omnibox.db"
     redis_url: str | None = None
-    secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    # Unset: the install makes a random key on first start and keeps it in the database.
+    secret_key: SecretStr | None = None
     public_url: str | None = None
 
     telegram_api_base: str = "https://api.telegram.org"
@@ -52,7 +55,8 @@ class Settings(BaseSettings):
     # share one Redis without seeing each other's events. Unused by the embedded queue.
     queue_prefix: str = Field(default="omnibox:", min_length=1)
     access_log: bool = False
-    # Outbound pace (platforms.md §1.6, §2.4, §3.5; kept under the platforms' ceilings).
+    # Outbound pace, under the platforms' ceilings: Telegram ~30 messages/s per bot, VK 20
+    # requests/s per community token, Meta's Send API 300 calls/s per Page.
     telegram_messages_per_second: float = Field(default=25.0, gt=0)
     vk_requests_per_second: float = Field(default=15.0, gt=0)
     meta_requests_per_second: float = Field(default=250.0, gt=0)
@@ -86,15 +90,26 @@ class Settings(BaseSettings):
                 raise ValueError(f"media_extra_hosts: {item!r} is not host[:port]")
         return value
 
+    @field_validator("secret_key")
+    @classmethod
+    def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        # ``OMNIBOX_SECRET_KEY=`` (an empty variable in a compose file) means "not set".
+        return value if value is not None and value.get_secret_value().strip() else None
+
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key.get_secret_value() in (
-            "",
-            PLACEHOLDER_SECRET,
-        ):
+    def _refuse_known_secret(self) -> Settings:
+        key = self.secret_key.get_secret_value() if self.secret_key else None
+        if key == PLACEHOLDER_SECRET:
             raise ConfigError(
-                "OMNIBOX_SECRET_KEY is unset or the placeholder; set a long random value "
-                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+                "OMNIBOX_SECRET_KEY is the published placeholder 'change-me': anyone could sign "
+                "tokens with it. Unset it (omnibox then makes and keeps a random key) or set a "
+                "long random value (`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        too_short = key is not None and len(key) < MIN_PRODUCTION_SECRET
+        if too_short and self.environment == "production":
+            raise ConfigError(
+                f"OMNIBOX_SECRET_KEY is shorter than {MIN_PRODUCTION_SECRET} characters; unset it "
+                "(omnibox then makes and keeps a random key) or set a long random value"
             )
         return self
 

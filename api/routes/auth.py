@@ -34,10 +34,8 @@ async def issue_token(data: TokenIn, rt: RuntimeDep, session: SessionDep) -> Tok
     user = await authenticate(session, data.email, data.password)
     if user is None or user.id is None:
         raise HTTPException(status_code=401, detail="wrong email or password")
-    s = rt.settings
-    return TokenOut(
-        access_token=create_token(user.id, s.secret_key.get_secret_value(), s.token_ttl_minutes)
-    )
+    ttl = rt.settings.token_ttl_minutes
+    return TokenOut(access_token=create_token(user.id, await rt.signing_key(), ttl))
 
 
 @router.get("/users/me")

@@ -79,7 +79,7 @@ class RedisLiveBus:
                 await asyncio.sleep(RECONNECT_SECONDS)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
 
     def _fail_waiters(self, exc: BaseException) -> bool:
         waiting = self._listening
