@@ -1,4 +1,4 @@
-"""The ``omnibox`` command line (DESIGN.md §4)."""
+"""The ``omnibox`` command line (its commands are public: extend, never rename)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
 
-from api import cli_campaigns, cli_rules
+from api import cli_campaigns, cli_rules, plugins
+from bots.traits import register_all as register_platforms
 from inbox.accounts import service as accounts
 from inbox.accounts.schemas import AccountIn
 from inbox.db import make_engine, make_sessionmaker
@@ -22,6 +23,15 @@ from inbox.migrate import upgrade
 from inbox.settings import ConfigError, Settings, get_settings
 from inbox.users.models import Role
 from inbox.users.service import UserExists, create_user
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# Commands that plug-ins provide (api/plugins.py), listed even where the plug-in is not
+# installed (the production image), so that running one says how to get it.
+PLUGIN_COMMANDS = {
+    "demo": "fill a fresh instance with demo conversations (through the real webhooks)",
+}
 
 
 def _settings() -> Settings:
@@ -46,13 +56,7 @@ def _serve(args: argparse.Namespace, *, worker: bool) -> None:
     settings = _settings()
     if worker:  # `serve` is the one-command start: bring the database up to date first
         upgrade(settings.database_url)
-    from api.app import create_app  # the platform libraries load here, not for admin commands
-
-    app = create_app(settings, run_worker=worker)
-    if worker:
-        import bots.registry
-
-        bots.registry.import_senders()
+    app = _build_app(settings, worker=worker)
     _freeze_startup_objects()
     config = uvicorn.Config(
         app,
@@ -63,6 +67,22 @@ def _serve(args: argparse.Namespace, *, worker: bool) -> None:
         proxy_headers=True,
     )
     _Server(config, on_exit=app.state.runtime.shutting_down).run()
+
+
+def _build_app(settings: Settings, *, worker: bool) -> FastAPI:
+    """The app; one that sends (``worker``) with the sender overrides of the plug-ins whose
+    accounts the database holds (the demo's), and the platform senders as they are otherwise."""
+    from api.app import create_app  # the platform libraries load here, not for admin commands
+    from api.runtime import Runtime
+
+    overrides = asyncio.run(plugins.sender_overrides(settings)) if worker else []
+    runtime = Runtime(settings, sender_overrides=overrides)
+    app = create_app(settings, run_worker=worker, runtime=runtime)
+    if worker:
+        import bots.registry
+
+        bots.registry.import_senders()
+    return app
 
 
 class _Server(uvicorn.Server):
@@ -93,11 +113,13 @@ def _run_on_fast_loop(main: Coroutine[Any, Any, None]) -> None:
 async def _run_worker() -> None:
     from api.runtime import Runtime
 
-    rt = Runtime(_settings())
+    settings = _settings()
+    rt = Runtime(settings, sender_overrides=await plugins.sender_overrides(settings))
     import bots.registry
 
     bots.registry.import_senders()
-    await rt.demo.start_if_demo(rt.engine)
+    for override in rt.sender_overrides:
+        await override.start()
     _freeze_startup_objects()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -107,7 +129,7 @@ async def _run_worker() -> None:
         await asyncio.gather(
             rt.make_worker().run(stop),
             rt.make_sender().run(stop),
-            rt.make_clock().run(stop),
+            rt.make_maintenance().run(stop),
             rt.make_dispatcher().run(stop),
         )
     finally:
@@ -174,10 +196,12 @@ async def _account_add(args: argparse.Namespace) -> None:
         await engine.dispose()
 
 
-def _demo() -> None:
-    from api.demo.command import run  # the app and the platform libraries load only here
-
-    run(_settings())
+def _run_plugin(name: str, argv: list[str]) -> None:
+    try:
+        plugin = plugins.load(name)
+    except plugins.NotInstalled as exc:
+        sys.exit(f"omnibox: {exc}")
+    plugin.run(argv, _settings)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -191,11 +215,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--host", default="127.0.0.1")
         sp.add_argument("--port", type=int, default=8000)
         sp.add_argument("--log-level", default="info")
-    sub.add_parser("worker", help="the queue worker, the outbox sender and the SLA clock")
+    sub.add_parser("worker", help="the queue worker, the outbox sender and the maintenance jobs")
     sub.add_parser("migrate", help="create or upgrade the database")
-    sub.add_parser(
-        "demo", help="fill a fresh instance with demo conversations (through the real webhooks)"
-    )
 
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
     ua = user.add_parser("add", help="add a user")
@@ -223,12 +244,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     cli_rules.add_parser(sub)
     cli_campaigns.add_parser(sub)
+    for name in sorted({*PLUGIN_COMMANDS, *plugins.names()} - set(sub.choices)):
+        help_text = PLUGIN_COMMANDS.get(name, f"from the {name} plug-in")
+        sub.add_parser(name, help=help_text, add_help=False)  # the plug-in parses its arguments
     return p
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, rest = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    register_platforms()  # admin commands read the platforms' traits too (webhook URLs, windows)
     commands: dict[str, Callable[[], Any]] = {
         "serve": lambda: _serve(args, worker=True),
         "api": lambda: _serve(args, worker=False),
@@ -238,6 +264,10 @@ def main(argv: list[str] | None = None) -> None:
         "account": lambda: asyncio.run(_account_add(args)),
         "rules": lambda: cli_rules.run(args, _settings()),
         "campaign": lambda: cli_campaigns.run(args, _settings()),
-        "demo": lambda: _demo(),
     }
+    if args.command not in commands:
+        _run_plugin(args.command, rest)
+        return
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     commands[args.command]()

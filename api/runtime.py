@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from api.demo.routing import DemoOutbound, route_demo_accounts
+from api.plugins import SenderOverride
 from bots.registry import (
     build_adapters,
     build_media_fetchers,
     build_senders,
     build_webhook_sender,
 )
+from inbox import platforms
 from inbox.accounts.directory import AccountDirectory
 from inbox.automation.runner import Automation
 from inbox.channels import ChannelAdapter
@@ -30,17 +32,21 @@ from inbox.live import (
     RedisLiveBus,
     RedisPresence,
 )
+from inbox.maintenance.jobs import MAX_SLEEP, maintenance_jobs
+from inbox.maintenance.loop import MaintenanceLoop
 from inbox.media import MediaFetcher
+from inbox.newsletters.delivery import campaign_states
 from inbox.newsletters.dispatcher import Dispatcher, Pace
 from inbox.outbound import ChannelSender, Deliverer
 from inbox.outbox.policy import SendPolicy
-from inbox.outbox.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
 from inbox.outbox.sender import OutboxSender
 from inbox.queue.base import EventQueue
 from inbox.queue.factory import make_queue
-from inbox.reporting.sla_clock import SlaClock
+from inbox.ratelimit import LocalRateLimiter, RateLimiter, RedisRateLimiter
+from inbox.reactions import compose as compose_reactions
 from inbox.sessions.guard import LoginGuard
 from inbox.settings import Settings
+from inbox.users.signing_key import signing_key
 from inbox.worker.loop import RetryPolicy, Worker
 
 log = logging.getLogger("omnibox")
@@ -48,7 +54,16 @@ REDIS_CONNECTIONS = 64  # per process: rate-limit buckets, live events, presence
 
 
 class Runtime:
-    def __init__(self, settings: Settings, *, queue_prefix: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        queue_prefix: str | None = None,
+        sender_overrides: Sequence[SenderOverride] = (),
+    ) -> None:
+        """``sender_overrides`` send some accounts' messages elsewhere (a plug-in's, such as
+        the demo's: see :mod:`api.plugins`); without them the platform senders are used as
+        they are."""
         self.settings = settings
         self.engine: AsyncEngine = make_engine(settings.database_url)
         self.sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(self.engine)
@@ -57,18 +72,20 @@ class Runtime:
         self.intake = Intake(self.queue)
         self.accounts = AccountDirectory(self.engine)
         self.adapters: dict[str, ChannelAdapter] = build_adapters()
+        platforms.register(*(adapter.traits for adapter in self.adapters.values()))
         self._stop = asyncio.Event()
         self._worker_task: asyncio.Task[None] | None = None
         self._sender_task: asyncio.Task[None] | None = None
-        self._clock_task: asyncio.Task[None] | None = None
+        self._maintenance_task: asyncio.Task[None] | None = None
         self._dispatch_task: asyncio.Task[None] | None = None
         self._senders: dict[str, ChannelSender] = {}
         self._redis: Redis | None = None
         self._webhooks: Deliverer | None = None
         self._media: dict[str, MediaFetcher] | None = None
-        # Demo accounts' outbound goes to local fake platforms (omnibox demo); others are real.
-        self.demo = DemoOutbound(settings.graph_api_version)
+        self.sender_overrides = tuple(sender_overrides)
         self.automation = Automation(auto_replies_per_hour=settings.auto_replies_per_hour)
+        # What follows a change, run by every transaction's owner (inbox/reactions.py).
+        self.reactions = compose_reactions(self.automation)
         self.login_guard = LoginGuard(
             self.make_limiter(),
             per_ip=settings.login_attempts_per_ip,
@@ -85,6 +102,17 @@ class Runtime:
             self.live = LocalLiveBus()
             self.presence = LocalPresence(ttl, typing_ttl)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._signing_key: str | None = None
+
+    async def signing_key(self) -> str:
+        """The key API tokens are signed with: configured, or this install's own (see
+        :func:`inbox.users.signing_key.signing_key`), read once per process."""
+        if self._signing_key is None:
+            configured = self.settings.secret_key
+            self._signing_key = await signing_key(
+                self.engine, configured.get_secret_value() if configured else None
+            )
+        return self._signing_key
 
     @property
     def redis(self) -> Redis:
@@ -130,71 +158,92 @@ class Runtime:
             batch_size=s.worker_batch_size,
             idle_seconds=s.worker_idle_seconds,
             defer_to=self.intake.under_pressure if beside_intake else None,
-            automation=self.automation,
+            reactions=self.reactions,
             live=self.live,
-            session_idle=timedelta(minutes=s.session_idle_minutes),
+            accounts=self.accounts,
         )
+
+    @property
+    def senders(self) -> Mapping[str, ChannelSender]:
+        """The platform senders by channel (as the overrides route them), made on first use,
+        closed at :meth:`stop`."""
+        if not self._senders:
+            s = self.settings
+            senders = build_senders(
+                s.telegram_api_base, s.vk_api_base, s.graph_api_base, s.graph_api_version
+            )
+            for override in self.sender_overrides:
+                senders = override.route(senders)
+            self._senders = senders
+        return self._senders
 
     def make_sender(self) -> OutboxSender:
         """The outbox sender, with the platform clients and the shared rate-limit buckets."""
         s = self.settings
-        if not self._senders:
-            real = build_senders(
-                s.telegram_api_base, s.vk_api_base, s.graph_api_base, s.graph_api_version
-            )
-            self._senders = route_demo_accounts(real, self.demo)
         limiter = self.make_limiter()
         policy = SendPolicy(
             max_attempts=s.outbox_max_attempts,
             retry_base_seconds=s.queue_retry_base_seconds,
             retry_max_seconds=s.queue_retry_max_seconds,
             lease_seconds=s.queue_lease_seconds,
-            telegram_per_second=s.telegram_messages_per_second,
-            vk_per_second=s.vk_requests_per_second,
-            meta_per_second=s.meta_requests_per_second,
+            rates=platforms.configured_rates(s),
         )
         if self._webhooks is None:
             self._webhooks = build_webhook_sender()
         return OutboxSender(
             self.engine,
-            self._senders,
+            self.senders,
             limiter,
             self._webhooks,
             policy=policy,
+            reactions=self.reactions,
+            campaign_states=campaign_states,
             batch_size=500,  # five VK newsletter calls of 100 recipients per claim
             max_in_flight=2000,
             idle_seconds=s.worker_idle_seconds,
             live=self.live,
+            accounts=self.accounts,
         )
 
     def make_dispatcher(self) -> Dispatcher:
         """Starts scheduled campaigns and hands their recipients to the outbox at its pace."""
         s = self.settings
-        pace = Pace(
-            s.telegram_messages_per_second, s.vk_requests_per_second, s.meta_requests_per_second
-        )
+        pace = Pace(platforms.configured_rates(s))
         return Dispatcher(self.engine, pace=pace, idle_seconds=s.worker_idle_seconds)
 
-    def make_clock(self) -> SlaClock:
-        """The SLA clock: breaches and ``no_reply`` rules on time, and calendar recomputes."""
-        return SlaClock(self.engine, self.automation, live=self.live)
+    def make_maintenance(self, *, max_sleep: float = MAX_SLEEP) -> MaintenanceLoop:
+        """The maintenance loop and its jobs (:mod:`inbox.maintenance`): purges, snooze
+        wake-ups, SLA deadlines and ``no_reply`` waits, business hours, report blocks.
+        ``max_sleep`` bounds the wait of the jobs driven by due times."""
+        jobs = maintenance_jobs(
+            self.engine,
+            self.queue,
+            session_idle=timedelta(minutes=self.settings.session_idle_minutes),
+            automation=self.automation,
+            live=self.live,
+            max_sleep=max_sleep,
+            reactions=self.reactions,
+        )
+        return MaintenanceLoop(jobs)
 
     async def start(self, *, intake: bool = True, worker: bool = False) -> None:
         """``worker`` runs the background loops here: the event worker, the outbox sender, the
-        SLA clock and the newsletter dispatcher."""
+        maintenance loop and the newsletter dispatcher."""
         self._loop = asyncio.get_running_loop()
+        await self.signing_key()  # an unmigrated database fails here, at start, not at sign-in
         if intake:
             self.intake.start()
         if worker:
-            await self.demo.start_if_demo(self.engine)
+            for override in self.sender_overrides:
+                await override.start()
             self._worker_task = asyncio.create_task(
                 self.make_worker(beside_intake=intake).run(self._stop), name="omnibox-worker"
             )
             self._sender_task = asyncio.create_task(
                 self.make_sender().run(self._stop), name="omnibox-outbox"
             )
-            self._clock_task = asyncio.create_task(
-                self.make_clock().run(self._stop), name="omnibox-sla-clock"
+            self._maintenance_task = asyncio.create_task(
+                self.make_maintenance().run(self._stop), name="omnibox-maintenance"
             )
             self._dispatch_task = asyncio.create_task(
                 self.make_dispatcher().run(self._stop), name="omnibox-newsletters"
@@ -209,7 +258,12 @@ class Runtime:
     async def stop(self) -> None:
         self.live.end_streams()
         self._stop.set()
-        tasks = (self._worker_task, self._sender_task, self._clock_task, self._dispatch_task)
+        tasks = (
+            self._worker_task,
+            self._sender_task,
+            self._maintenance_task,
+            self._dispatch_task,
+        )
         for task in tasks:
             if task is None:
                 continue
@@ -223,7 +277,8 @@ class Runtime:
             await sender.close()
         for fetcher in (self._media or {}).values():
             await fetcher.close()
-        await self.demo.close()
+        for override in self.sender_overrides:
+            await override.close()
         if self._webhooks is not None:
             await self._webhooks.close()
         await self.live.close()

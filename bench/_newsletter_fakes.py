@@ -25,8 +25,8 @@ from typing import Any
 
 from aiohttp import web
 
-from api.fake_platforms import Call, FakeTelegram, FakeVk
-from api.fake_platforms.vk import peer_ids
+from fakes import Call, FakeTelegram, FakeVk
+from fakes.vk import peer_ids
 
 
 class Tally:

@@ -1,5 +1,6 @@
 """``omnibox demo``: a fresh instance filled through the real webhook path, never twice, never
-over real accounts; and demo accounts' replies going to local fake platforms when served."""
+over real accounts; and demo accounts' replies going to local fake platforms when served (the
+demo plug-in, loaded only for a database with demo accounts)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
-from api.demo import scenario
-from api.demo.fill import fill
-from api.demo.setup import FILLED, NotFresh
-from api.fake_platforms import FakeTelegram
+from api.plugins import sender_overrides
 from api.runtime import Runtime
+from demo import scenario
+from demo.fill import fill
+from demo.routing import DemoOutbound
+from demo.setup import FILLED, NotFresh
+from fakes import FakeTelegram
 from inbox.accounts.models import Account
 from inbox.conversations.models import Conversation, Message
 from inbox.outbox.models import OutboxRow
@@ -156,14 +159,18 @@ class TestServeRouting:
             FakeTelegram() as real_platform,
             runtime_with(telegram_api_base=real_platform.base_url) as (rt, client),
         ):
-            await rt.demo.start_if_demo(rt.engine)
-            assert rt.demo.platforms is None  # no demo accounts: nothing started
+            assert await sender_overrides(rt.settings) == []  # no demo accounts: no plug-in
             await add_user(rt, "admin@example.com", Role.ADMIN)
             headers = await login(client, "admin@example.com")
             real = await add_account(client, headers, "telegram")
+            assert await sender_overrides(rt.settings) == []  # a real account: still none
             demo = await _demo_telegram_account(rt, client, headers)
-            await rt.demo.start_if_demo(rt.engine)  # what serve and worker do at start-up
-            platforms = rt.demo.platforms
+            # What serve and worker do at start-up: the demo plug-in's override, started.
+            [override] = await sender_overrides(rt.settings)
+            assert isinstance(override, DemoOutbound)
+            served = Runtime(rt.settings, queue_prefix=rt.queue_prefix, sender_overrides=[override])
+            await override.start()
+            platforms = override.platforms
             assert platforms is not None
 
             dm = load_payload("telegram", "message__dm_text")
@@ -181,9 +188,11 @@ class TestServeRouting:
                     headers=headers,
                 )
                 assert r.status_code == 201, r.text
-            sender = rt.make_sender()
+            sender = served.make_sender()
             while await sender.run_once():
                 pass
+            await served.stop()
+            assert override.platforms is None  # the runtime stopped the fakes with itself
 
             [to_real] = real_platform.calls_to("sendMessage")
             assert to_real.token == TG_TOKEN

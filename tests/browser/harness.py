@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from api.fake_platforms import FakeGraph, FakeTelegram, FakeVk
+from fakes import FakeGraph, FakeTelegram, FakeVk
 from tests.support.factories import ACCOUNT_BODIES, TG_SECRET
 from tests.support.payloads import sign_facebook
 

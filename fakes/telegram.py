@@ -24,7 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
-from api.fake_platforms.base import Call, FakeServer, Reply, client_port, form_params
+from fakes.base import Call, FakeServer, Reply, client_port, form_params
 
 BotApiCall = Call  # the name tests have always used for a recorded Bot API call
 
@@ -95,14 +95,11 @@ class FakeTelegram(FakeServer):
         return web.Response(body=found[1], headers={"Content-Type": found[2]})
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        call = Call(
+        call = Call.received(
+            request,
             route=request.match_info["method"],
             token=request.match_info["token"],
             params=await form_params(request),
-            http_method=request.method,
-            path=request.path,
-            content_type=request.content_type,
-            client_port=client_port(request),
         )
         return await self.respond(call)
 

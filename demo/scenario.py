@@ -3,7 +3,7 @@
 four accounts and twenty conversations in English, Russian and Korean.
 
 Times are hours before the demo's first run. The accounts' tokens and secrets are made up:
-demo accounts talk only to local fake platforms (:mod:`api.demo.routing`).
+demo accounts talk only to local fake platforms (:mod:`demo.routing`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from api.fake_platforms.base import Call, FakeServer, Reply, client_port
+from fakes.base import Call, FakeServer, Reply, client_port
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,22 @@ class Call:
         """A field sent JSON-encoded inside a form (``reply_parameters``, ``allowed_updates``)."""
         return json.loads(self.params[name])
 
+    @classmethod
+    def received(
+        cls, request: web.Request, *, route: str, token: str, params: dict[str, Any]
+    ) -> Call:
+        """An API call as a fake read it: what the platform parses (``route``, ``token``,
+        ``params``) and how it came (HTTP method, path, content type, client port)."""
+        return cls(
+            route=route,
+            token=token,
+            params=params,
+            http_method=request.method,
+            path=request.path,
+            content_type=request.content_type,
+            client_port=client_port(request),
+        )
+
 
 @dataclass
 class Reply:

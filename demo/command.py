@@ -9,10 +9,10 @@ import warnings
 
 from sqlalchemy.engine import make_url
 
-from api.demo import scenario
-from api.demo.fill import Summary, fill
-from api.demo.setup import NotFresh
-from api.demo.team_work import DemoFailed
+from demo import scenario
+from demo.fill import Summary, fill
+from demo.setup import NotFresh
+from demo.team_work import DemoFailed
 from inbox.migrate import upgrade
 from inbox.settings import Settings
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from api.demo import scenario
-from api.demo.scenario import Thread
+from demo import scenario
+from demo.scenario import Thread
 
 
 class DemoFailed(RuntimeError):

@@ -16,8 +16,8 @@ from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.demo import scenario
-from api.demo.routing import is_demo
+from demo import scenario
+from demo.routing import MARK, is_demo
 from inbox.accounts.models import Account
 from inbox.accounts.schemas import AccountIn
 from inbox.accounts.service import create_account
@@ -31,10 +31,10 @@ from inbox.users.models import Role, User
 from inbox.users.service import create_user
 
 log = logging.getLogger("omnibox.demo")
-# The README's example rule file: in a checkout beside the packages; in the Docker image under
-# the working directory (/app/docs).
+# The README's example rule file: in a checkout beside the packages; else (a non-editable
+# install) under the working directory.
 RULES_FILES = (
-    Path(__file__).resolve().parents[2] / "docs" / "rules.example.yaml",
+    Path(__file__).resolve().parents[1] / "docs" / "rules.example.yaml",
     Path("docs") / "rules.example.yaml",
 )
 FILLED = "demo_filled"  # account option set once every conversation is in
@@ -116,7 +116,7 @@ async def _users_of(session: AsyncSession) -> tuple[dict[str, int], list[str]]:
 
 
 async def _teams(conn: Conn, users: dict[str, int]) -> None:
-    existing = {t["name"].casefold() for t in await list_teams(conn)}
+    existing = {t.name.casefold() for t in await list_teams(conn)}
     for name, emails in scenario.TEAMS.items():
         if name.casefold() not in existing:
             await create_team(conn, name, [users[e] for e in emails])
@@ -128,7 +128,7 @@ async def _accounts_of(session: AsyncSession, existing: dict[str, Any]) -> dict[
         if channel in ids:
             continue
         account = await create_account(session, TypeAdapter(AccountIn).validate_python(body))
-        options: dict[str, Any] = {**(account.options or {}), "demo": True}
+        options: dict[str, Any] = {**(account.options or {}), MARK: True}
         if channel == "instagram":
             today = datetime.now(ZoneInfo("Asia/Seoul")).date().isoformat()
             options["calendar"] = {**scenario.SEOUL_HOURS, "holidays": [today]}

@@ -2,14 +2,14 @@
 benches and the demo.
 
 Each is a real HTTP server on 127.0.0.1 that the real clients (aiogram, vkbottle, httpx)
-reach through the configured API base; see :mod:`api.fake_platforms.base` for scripting.
+reach through the configured API base; see :mod:`fakes.base` for scripting.
 """
 
-from api.fake_platforms.base import Call, FakeServer, Reply
-from api.fake_platforms.cdn import FakeCdn
-from api.fake_platforms.graph import FakeGraph, graph_error
-from api.fake_platforms.telegram import BotApiCall, FakeTelegram, bot_error
-from api.fake_platforms.vk import FakeVk, vk_error
+from fakes.base import Call, FakeServer, Reply
+from fakes.cdn import FakeCdn
+from fakes.graph import FakeGraph, graph_error
+from fakes.telegram import BotApiCall, FakeTelegram, bot_error
+from fakes.vk import FakeVk, vk_error
 
 __all__ = [
     "BotApiCall",

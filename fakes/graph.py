@@ -24,7 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
-from api.fake_platforms.base import Call, FakeServer, Reply, bearer, client_port, form_params
+from fakes.base import Call, FakeServer, Reply, bearer, form_params
 
 
 def graph_error(
@@ -79,15 +79,8 @@ class FakeGraph(FakeServer):
             params.update(body if isinstance(body, dict) else {})
         token = bearer(request) or str(params.pop("access_token", ""))
         params.pop("access_token", None)
-        call = Call(
-            route=f"{request.method} /{request.match_info['tail']}",
-            token=token,
-            params=params,
-            http_method=request.method,
-            path=request.path,
-            content_type=request.content_type,
-            client_port=client_port(request),
-        )
+        route = f"{request.method} /{request.match_info['tail']}"
+        call = Call.received(request, route=route, token=token, params=params)
         return await self.respond(call)
 
     def candidates(self, call: Call) -> list[str]:

@@ -20,11 +20,12 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from api.app import create_app
-from api.demo import scenario
-from api.demo.deliveries import deliveries
-from api.demo.setup import Setup, create_missing, demo_accounts, is_filled, mark_filled
-from api.demo.team_work import DemoFailed, conversations, work
 from api.runtime import Runtime
+from demo import scenario
+from demo.deliveries import deliveries
+from demo.routing import DemoOutbound
+from demo.setup import Setup, create_missing, demo_accounts, is_filled, mark_filled
+from demo.team_work import DemoFailed, conversations, work
 from inbox.outbox.models import OutboxRow, OutboxStatus
 from inbox.settings import Settings
 from inbox.teams.service import list_teams
@@ -51,14 +52,15 @@ async def fill(settings: Settings) -> Summary:
     configured = settings.facebook_app_secret
     app_secret = configured.get_secret_value() if configured else secrets.token_urlsafe(32)
     settings = settings.model_copy(update={"facebook_app_secret": SecretStr(app_secret)})
-    rt = Runtime(settings)
+    outbound = DemoOutbound(settings.graph_api_version)
+    rt = Runtime(settings, sender_overrides=[outbound])
     await rt.start(intake=True, worker=False)
     try:
         async with rt.sessionmaker() as session, session.begin():
             if is_filled(await demo_accounts(await session.connection())):
                 return Summary(already=True)
             setup = await create_missing(session)
-        summary = await _drive(rt, setup, app_secret)
+        summary = await _drive(rt, outbound, setup, app_secret)
         summary.one_off_app_secret = configured is None
         async with rt.engine.begin() as conn:
             await mark_filled(conn, setup.accounts)
@@ -67,7 +69,7 @@ async def fill(settings: Settings) -> Summary:
         await rt.stop()
 
 
-async def _drive(rt: Runtime, setup: Setup, app_secret: str) -> Summary:
+async def _drive(rt: Runtime, outbound: DemoOutbound, setup: Setup, app_secret: str) -> Summary:
     app = create_app(rt.settings, runtime=rt)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://omnibox.demo") as client:
@@ -76,14 +78,14 @@ async def _drive(rt: Runtime, setup: Setup, app_secret: str) -> Summary:
             if r.status_code != 200:
                 raise DemoFailed(f"webhook {d.path}: HTTP {r.status_code} {r.text[:300]}")
         await _drain(rt)
-        secret, ttl = rt.settings.secret_key.get_secret_value(), rt.settings.token_ttl_minutes
+        secret, ttl = await rt.signing_key(), rt.settings.token_ttl_minutes
         tokens = {email: create_token(uid, secret, ttl) for email, uid in setup.users.items()}
         async with rt.engine.connect() as conn:
-            teams = {t["name"]: int(t["id"]) for t in await list_teams(conn)}
+            teams = {t.name: t.id for t in await list_teams(conn)}
         found = await conversations(client, tokens[scenario.USERS[0].email])
         await work(client, tokens, setup.users, teams, found)
     await _send_all(rt)
-    platforms = rt.demo.platforms
+    platforms = outbound.platforms
     return Summary(
         conversations=dict(Counter(channel for channel, _ in found)),
         delivered=platforms.delivered() if platforms else dict.fromkeys(scenario.ACCOUNTS, 0),

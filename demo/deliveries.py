@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from api.demo import payloads as p
-from api.demo import scenario as s
+from demo import payloads as p
+from demo import scenario as s
 
 
 @dataclass(frozen=True)

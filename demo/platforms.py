@@ -1,6 +1,6 @@
 """The local fake platforms demo accounts talk to, and the real senders aimed at them.
 
-The fakes are :mod:`api.fake_platforms`, with one change: the ids they hand out start from
+The fakes are :mod:`fakes`, with one change: the ids they hand out start from
 the clock (milliseconds) instead of a fixed number. The outbox stores each delivered
 message under the id the platform answered and treats another message with that id as the
 platform's echo of it (it deletes the copy), so ids from one run must never repeat those of
@@ -14,8 +14,8 @@ import logging
 import time
 from collections import defaultdict
 
-from api.fake_platforms import FakeGraph, FakeTelegram, FakeVk
 from bots.registry import build_senders
+from fakes import FakeGraph, FakeTelegram, FakeVk
 from inbox.outbound import ChannelSender
 
 log = logging.getLogger("omnibox.demo")

@@ -27,7 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
-from api.fake_platforms.base import Call, FakeServer, Reply, bearer, client_port, form_params
+from fakes.base import Call, FakeServer, Reply, bearer, form_params
 
 
 def vk_error(call: Call, code: int, message: str) -> dict[str, Any]:
@@ -81,14 +81,8 @@ class FakeVk(FakeServer):
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         params = await form_params(request)
         token = params.pop("access_token", None) or bearer(request) or ""
-        call = Call(
-            route=request.match_info["method"],
-            token=token,
-            params=params,
-            http_method=request.method,
-            path=request.path,
-            content_type=request.content_type,
-            client_port=client_port(request),
+        call = Call.received(
+            request, route=request.match_info["method"], token=token, params=params
         )
         return await self.respond(call)
 

@@ -1,5 +1,5 @@
-"""Webhook bodies exactly as the platforms send them (platforms.md; the same shapes as the
-fixtures in tests/payloads), and the headers that sign them as each platform would.
+"""Webhook bodies exactly as the platforms send them (the same shapes as the fixtures in
+tests/payloads), and the headers that sign them as each platform would.
 
 Every builder takes the ids it should carry, so one scenario always yields the same bodies:
 redelivered, they are dropped as duplicates like a platform's retries.
@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from typing import Any
 
-from api.demo.scenario import Person, Post
+from demo.scenario import Person, Post
 
 TG_GROUP = -1002000000042  # the channel's linked discussion group
 TG_CHANNEL = {
