@@ -1,8 +1,8 @@
 """Fetch platform files over HTTP without becoming a proxy into our own network.
 
 Webhook payloads name the URLs (VK attachment links, Meta ``payload.url``), and a forged or
-relayed payload can name ``http://127.0.0.1:6379`` or ``169.254.169.254``
-(perf-reliability §5.3). So a URL is fetched only when:
+relayed payload can name ``http://127.0.0.1:6379`` or ``169.254.169.254`` (a cloud metadata
+service). So a URL is fetched only when:
 
 - its host is one of the channel's CDN domains (or a subdomain), over https on port 443, and
   every address the name resolves to is public; the connection then goes to that checked
@@ -25,7 +25,8 @@ from typing import Any
 
 import httpx
 
-from inbox.media import Fetched, MediaNotAllowed, MediaUnavailable
+from inbox.events import Channel
+from inbox.media import Fetched, MediaNotAllowed, MediaSource, MediaUnavailable, NoFile
 
 VK_CDN_DOMAINS = frozenset({"userapi.com", "vk.com", "vk.me", "vkuserphoto.ru", "vk-cdn.net"})
 META_CDN_DOMAINS = frozenset({"fbcdn.net", "fbsbx.com", "cdninstagram.com"})
@@ -181,6 +182,33 @@ class CdnClient:
     def _is_extra(self, host: str, url: httpx.URL) -> bool:
         port = url.port or _DEFAULT_PORTS[url.scheme]
         return (host, port) in self._extra or (port in (80, 443) and (host, None) in self._extra)
+
+
+class CdnMediaFetcher:
+    """A platform whose attachments keep their file's URL: fetched from its CDN only. Each one
+    names its channel, itself (in refusals), its CDN's domains, and the attachment types whose
+    URL is a web page, not a file."""
+
+    channel: Channel
+    platform_name: str
+    domains: frozenset[str]
+    pages: frozenset[str]
+
+    def __init__(
+        self, *, extra_hosts: frozenset[ExtraHost] = frozenset(), max_bytes: int, timeout: float
+    ) -> None:
+        self._cdn = CdnClient(
+            self.domains, extra_hosts=extra_hosts, max_bytes=max_bytes, timeout=timeout
+        )
+
+    async def fetch(self, source: MediaSource) -> Fetched:
+        attachment = source.attachment
+        if attachment.type in self.pages or not attachment.url:
+            raise NoFile(f"a {self.platform_name} {attachment.type} has no file to fetch")
+        return await self._cdn.get(attachment.url)
+
+    async def close(self) -> None:
+        await self._cdn.close()
 
 
 def _parse(raw: str, base: httpx.URL | None = None) -> httpx.URL:

@@ -4,18 +4,28 @@
 Inbound work is pure: ``intake_key`` picks the platform's own dedup id out of a parsed
 payload at the webhook, ``normalise`` turns it into :class:`~inbox.events.InboundEvent` values
 in the worker. Both must raise only ``UnsupportedEvent`` or ``AnomalousPayload`` on odd input.
+Everything else ``inbox`` needs of a platform is declared in its ``traits``
+(:class:`~inbox.platforms.PlatformTraits`), never probed or written into ``inbox``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from inbox.events import Channel, InboundEvent
+
+if TYPE_CHECKING:
+    from inbox.platforms import PlatformTraits
 
 
 class ChannelAdapter(Protocol):
     channel: Channel
+
+    @property
+    def traits(self) -> PlatformTraits:
+        """What inbox may know of the platform: sending pace, window, batches, resends."""
+        ...
 
     @property
     def event_types(self) -> frozenset[str]:

@@ -92,6 +92,19 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class SubscriptionSignal:
+    """A platform's own way of asking for messages or for no more (Telegram's ``/start``, VK's
+    ``message_allow``), recognised by its normaliser so ``inbox`` never parses one.
+
+    ``method`` and ``source`` go into the subscription ledger as they are (``source``: a
+    deep-link parameter, a widget key, the command itself)."""
+
+    opt_in: bool
+    method: str
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class InboundEvent:
     channel: Channel
     account_external_id: str  # bot id / group id / page id / IG account id
@@ -106,6 +119,9 @@ class InboundEvent:
     attachments: tuple[Attachment, ...] = ()
     reply_to_external_id: str | None = None
     payload: str | None = None  # button data for postbacks
+    # Set when the event asks for newsletters or stops them in the platform's own way (a
+    # command, an opt-in event); buttons and keywords are recognised by inbox itself.
+    subscription: SubscriptionSignal | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 

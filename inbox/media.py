@@ -1,7 +1,7 @@
 """The port for attachment bytes: the inbox asks for a stored attachment, a platform fetches it.
 
-Agents' browsers never load a platform URL themselves (DESIGN §3: attachment URLs are never
-fetched from user-supplied hosts). The service fetches through a :class:`MediaFetcher` per
+Agents' browsers never load a platform URL themselves, and attachment URLs are never fetched
+from user-supplied hosts. The service fetches through a :class:`MediaFetcher` per
 channel (``bots/<platform>/media.py``, handed in by ``api/runtime.py``), which knows the
 platform's file API or CDN allowlist, and serves the bytes with headers a browser cannot be
 tricked by. What a file *is* comes from its first bytes (:func:`sniff_image`), never from
@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from inbox.errors import Forbidden, NotFound, Unavailable
 from inbox.events import Attachment, Channel
 from inbox.outbound import AccountAuth
 
@@ -39,15 +40,15 @@ class MediaError(Exception):
     """Why an attachment cannot be served; the message is safe to show an agent."""
 
 
-class MediaNotAllowed(MediaError):
+class MediaNotAllowed(MediaError, Forbidden):
     """Refused by policy (host, scheme, port, address): nothing was fetched from there."""
 
 
-class MediaUnavailable(MediaError):
+class MediaUnavailable(MediaError, Unavailable):
     """The platform would not or could not give the file (error, too big, too slow)."""
 
 
-class NoFile(MediaError):
+class NoFile(MediaError, NotFound):
     """The attachment has no file behind it (a location, a contact card, a link preview)."""
 
 

@@ -100,7 +100,7 @@ class AccountAuth:
     ``vk_user_token`` (VK moderation needs an admin's user token)."""
 
     id: int
-    channel: Channel
+    channel: str  # the platform's name, as the account row stores it
     external_id: str  # bot id / VK group id / Page id / IG account id
     token: str
     options: Mapping[str, Any] = field(default_factory=dict)
@@ -110,7 +110,7 @@ class AccountAuth:
         """From an accounts row (``id, channel, external_id, token, options``)."""
         return cls(
             id=row.id,
-            channel=Channel(row.channel),
+            channel=str(row.channel),
             external_id=row.external_id,
             token=row.token,
             options=row.options or {},
@@ -139,7 +139,7 @@ class Outbound:
     post_id: str | None = None
     recipient_id: str | None = None
     private: bool = False  # a comment answered in private (Meta private reply, or a DM)
-    messaging_tag: str | None = None  # Meta: "HUMAN_AGENT" past the 24-hour window
+    messaging_tag: str | None = None  # the window's tag, for a reply past its open part
     url: str | None = None  # WEBHOOK: where to POST ``body``, signed with ``secret``
     body: bytes | None = None
     secret: str | None = None
@@ -168,16 +168,13 @@ class ChannelSender(Deliverer, Protocol):
 
     channel: Channel
 
-
-class BatchSender(Protocol):
-    """A sender that can deliver one text to many people in one call (VK ``peer_ids``)."""
-
-    max_batch: int
-
     async def deliver_batch(
         self, items: Sequence[Outbound], random_id: int
     ) -> list[Delivered | ChannelError]:
         """One call for ``items`` (one account, the same text and buttons, direct messages):
         one result per item, in order; ``random_id`` makes a repeat of the call harmless.
-        Raises an ``inbox.channels`` error when the call as a whole failed."""
+        Raises an ``inbox.channels`` error when the call as a whole failed.
+
+        Called only with up to the platform's ``traits.max_batch`` items, so a platform
+        that declares no batches (``max_batch`` 1) is never asked and may refuse."""
         ...

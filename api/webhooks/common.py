@@ -1,4 +1,5 @@
-"""What every webhook route shares: the body cap, JSON parsing, refusals, durable submit."""
+"""What every webhook route shares: the account, the body cap, JSON parsing, the intake key,
+refusals, durable submit."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from fastapi import HTTPException, Request
 
 from api.runtime import Runtime
 from inbox import metrics
+from inbox.accounts.directory import AccountKeys
+from inbox.events import AnomalousPayload
 from inbox.queue.base import NewEvent, QueueUnavailable
 
 log = logging.getLogger("omnibox.webhooks")
@@ -44,6 +47,14 @@ def parse_account_id(channel: str, request: Request) -> int:
     return int(raw)
 
 
+async def path_account(rt: Runtime, request: Request, channel: str) -> AccountKeys:
+    """The active account of this channel that ``{account_id}`` names; 404 for any other."""
+    account = await rt.accounts.by_id(parse_account_id(channel, request))
+    if account is None or account.channel != channel:
+        refuse(channel, 404, "unknown_account", "unknown account")
+    return account
+
+
 async def read_body(request: Request, channel: str, limit: int) -> bytes:
     """The raw body, refusing anything over ``limit`` bytes without reading it all."""
     declared = request.headers.get("content-length")
@@ -67,6 +78,15 @@ def parse_object(channel: str, body: bytes) -> dict[str, Any]:
     if not isinstance(payload, dict):
         refuse(channel, 400, "malformed", "body is not a JSON object")
     return payload
+
+
+def intake_key(rt: Runtime, channel: str, payload: dict[str, Any], malformed: str) -> str:
+    """The delivery's dedup key as the channel's adapter reads it; 400 (``malformed`` says
+    what the payload is not) when it has none."""
+    try:
+        return rt.adapters[channel].intake_key(payload)
+    except AnomalousPayload:
+        refuse(channel, 400, "malformed", malformed)
 
 
 async def submit(rt: Runtime, channel: str, account_id: int, key: str, body: bytes) -> bool:

@@ -11,8 +11,10 @@ import asyncio
 import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
+from pydantic import SecretStr
 
 from api.webhooks.common import parse_object, read_body, refuse, runtime, submit
+from bots.facebook.adapter import FacebookAdapter, InstagramAdapter
 from bots.facebook.entries import split_entries
 from bots.facebook.verify import verify_handshake, verify_signature
 from inbox import metrics
@@ -20,12 +22,15 @@ from inbox.events import AnomalousPayload
 
 router = APIRouter()
 CHANNEL = "facebook"
-OBJECT_CHANNELS = {"page": "facebook", "instagram": "instagram"}
+# The envelope's ``object`` says whose entries these are: a Page's or an Instagram account's.
+OBJECT_CHANNELS = {
+    adapter.object_name: adapter.channel.value
+    for adapter in (FacebookAdapter(), InstagramAdapter())
+}
 
 
-def _secret(value: object) -> str | None:
-    get = getattr(value, "get_secret_value", None)
-    return get() if callable(get) else None
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 @router.get("/webhooks/facebook", tags=["webhooks"], response_class=PlainTextResponse)

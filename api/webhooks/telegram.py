@@ -10,8 +10,9 @@ from fastapi import APIRouter, Request, Response
 
 from api.webhooks.common import (
     ACCOUNT_ID_PARAM,
-    parse_account_id,
+    intake_key,
     parse_object,
+    path_account,
     read_body,
     refuse,
     runtime,
@@ -19,7 +20,6 @@ from api.webhooks.common import (
 )
 from bots.telegram.verify import verify_secret_token
 from bots.telegram.webhook_answer import webhook_answer
-from inbox.events import AnomalousPayload
 
 router = APIRouter()
 CHANNEL = "telegram"
@@ -33,18 +33,13 @@ CHANNEL = "telegram"
 )
 async def telegram_webhook(request: Request) -> Response:
     rt = runtime(request)
-    account = await rt.accounts.by_id(parse_account_id(CHANNEL, request))
-    if account is None or account.channel != CHANNEL:
-        refuse(CHANNEL, 404, "unknown_account", "unknown account")
+    account = await path_account(rt, request, CHANNEL)
     header = request.headers.get("x-telegram-bot-api-secret-token")
     if not verify_secret_token(header, account.webhook_secret):
         refuse(CHANNEL, 401, "unauthorized", "bad or missing secret token")
     body = await read_body(request, CHANNEL, rt.settings.max_body_bytes)
     payload = parse_object(CHANNEL, body)
-    try:
-        key = rt.adapters[CHANNEL].intake_key(payload)
-    except AnomalousPayload:
-        refuse(CHANNEL, 400, "malformed", "not a Telegram update: no update_id")
+    key = intake_key(rt, CHANNEL, payload, "not a Telegram update: no update_id")
     await submit(rt, CHANNEL, account.id, key, body)
     answer = webhook_answer(payload)
     if answer is not None:

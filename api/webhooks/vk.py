@@ -7,15 +7,15 @@ from fastapi.responses import PlainTextResponse
 
 from api.webhooks.common import (
     ACCOUNT_ID_PARAM,
-    parse_account_id,
+    intake_key,
     parse_object,
+    path_account,
     read_body,
     refuse,
     runtime,
     submit,
 )
 from bots.vk.verify import verify_secret
-from inbox.events import AnomalousPayload
 
 router = APIRouter()
 CHANNEL = "vk"
@@ -29,9 +29,7 @@ CHANNEL = "vk"
 )
 async def vk_webhook(request: Request) -> Response:
     rt = runtime(request)
-    account = await rt.accounts.by_id(parse_account_id(CHANNEL, request))
-    if account is None or account.channel != CHANNEL:
-        refuse(CHANNEL, 404, "unknown_account", "unknown account")
+    account = await path_account(rt, request, CHANNEL)
     body = await read_body(request, CHANNEL, rt.settings.max_body_bytes)
     payload = parse_object(CHANNEL, body)
     if str(payload.get("group_id")) != account.external_id:
@@ -41,9 +39,6 @@ async def vk_webhook(request: Request) -> Response:
         return PlainTextResponse(account.confirmation_code)
     if not verify_secret(payload, account.secret):
         refuse(CHANNEL, 403, "unauthorized", "bad or missing secret")
-    try:
-        key = rt.adapters[CHANNEL].intake_key(payload)
-    except AnomalousPayload:
-        refuse(CHANNEL, 400, "malformed", "not a VK Callback event: no event_id")
+    key = intake_key(rt, CHANNEL, payload, "not a VK Callback event: no event_id")
     await submit(rt, CHANNEL, account.id, key, body)
     return PlainTextResponse("ok")

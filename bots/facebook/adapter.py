@@ -18,11 +18,14 @@ from bots.facebook.normalise_instagram import (
     classify_instagram,
 )
 from bots.facebook.normalise_messaging import MESSENGER_HANDLERS, classify_messenger
+from bots.facebook.traits import FACEBOOK_TRAITS, INSTAGRAM_TRAITS
 from inbox.events import Channel, InboundEvent, UnsupportedEvent
+from inbox.platforms import PlatformTraits
 
 
 class _MetaAdapter:
     channel: Channel
+    traits: PlatformTraits
     _spec: DispatchSpec
 
     @property
@@ -49,6 +52,7 @@ class FacebookAdapter(_MetaAdapter):
     """A Facebook Page: Messenger DMs plus comments from the Page ``feed``."""
 
     channel = Channel.FACEBOOK
+    traits = FACEBOOK_TRAITS
     _spec = DispatchSpec(
         object_name="page",
         channel=Channel.FACEBOOK,
@@ -62,6 +66,7 @@ class InstagramAdapter(_MetaAdapter):
     """An Instagram professional account: DMs plus ``comments`` on its media."""
 
     channel = Channel.INSTAGRAM
+    traits = INSTAGRAM_TRAITS
     _spec = DispatchSpec(
         object_name="instagram",
         channel=Channel.INSTAGRAM,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bots.event_source import EventSource
 from bots.facebook.entries import payload_object, split_entries
 from bots.facebook.fields import objects, string
 from inbox.events import AnomalousPayload, Channel, InboundEvent, UnsupportedEvent
@@ -20,14 +21,11 @@ _ITEM_LISTS = ("messaging", "changes")
 
 
 @dataclass(frozen=True, slots=True)
-class ItemContext:
-    """What a handler knows besides the item itself."""
+class ItemContext(EventSource):
+    """What a handler knows besides the item itself. ``raw`` is a one-item Meta envelope:
+    normalising it again yields this item's events."""
 
-    channel: Channel
-    account_external_id: str
-    event_type: str
     entry: Mapping[str, Any]
-    raw: dict[str, Any]  # a one-item Meta envelope: normalising it again yields this event
     where: str  # path of the item, for AnomalousPayload messages
 
 
@@ -71,7 +69,7 @@ def normalise_payload(
                 continue
             supported = True
             raw = {"object": object_name, "entry": [_entry_context(entry) | {list_key: [item]}]}
-            context = ItemContext(spec.channel, account_external_id, name, entry, raw, where)
+            context = ItemContext(spec.channel, account_external_id, name, raw, entry, where)
             events.extend(handler(context, item))
     if unsupported and not supported:
         raise UnsupportedEvent(unsupported[0])

@@ -51,11 +51,8 @@ def normalise_feed(ctx: ItemContext, change: Mapping[str, Any]) -> list[InboundE
     author = obj(value, "from", vw)
     author_id = ident(author, "id", f"{vw}.from")
     post = opt_obj(value, "post", vw)
-    event = InboundEvent(
-        channel=ctx.channel,
-        account_external_id=ctx.account_external_id,
+    event = ctx.event(
         kind=kind,
-        event_type=ctx.event_type,
         thread=Thread(
             kind=ThreadKind.COMMENT,
             key=f"comment:{post_id}:{author_id}",
@@ -73,7 +70,6 @@ def normalise_feed(ctx: ItemContext, change: Mapping[str, Any]) -> list[InboundE
         # The Page's own comments (typed in the native UI or by us) come back too.
         direction=Direction.OUT if author_id == ctx.account_external_id else Direction.IN,
         text=opt_str(value, "message", vw) or "",
-        raw=ctx.raw,
     )
     return [event]
 

@@ -45,11 +45,8 @@ def normalise_comment(ctx: ItemContext, change: Mapping[str, Any]) -> list[Inbou
     username = opt_str(author, "username", f"{vw}.from")
     media_id = ident(obj(value, "media", vw), "id", f"{vw}.media")
     entry_time = integer(ctx.entry, "time", "entry")
-    event = InboundEvent(
-        channel=ctx.channel,
-        account_external_id=ctx.account_external_id,
+    event = ctx.event(
         kind=EventKind.MESSAGE,
-        event_type=ctx.event_type,
         thread=Thread(
             kind=ThreadKind.COMMENT,
             key=f"comment:{media_id}:{author_id}",
@@ -62,7 +59,6 @@ def normalise_comment(ctx: ItemContext, change: Mapping[str, Any]) -> list[Inbou
         platform_ts=from_epoch_guess(entry_time, "entry.time"),
         direction=Direction.OUT if author_id == ctx.account_external_id else Direction.IN,
         text=opt_str(value, "text", vw) or "",
-        raw=ctx.raw,
     )
     return [event]
 

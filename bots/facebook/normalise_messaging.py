@@ -85,11 +85,8 @@ def normalise_message(ctx: ItemContext, item: Mapping[str, Any]) -> list[Inbound
     mw = f"{where}.message"
     reply_to = opt_obj(message, "reply_to", mw)
     quick_reply = opt_obj(message, "quick_reply", mw)
-    event = InboundEvent(
-        channel=ctx.channel,
-        account_external_id=ctx.account_external_id,
+    event = ctx.event(
         kind=EventKind.MESSAGE,
-        event_type=ctx.event_type,
         thread=direct_thread(peer),
         author=Author(id=sender),
         external_id=ident(message, "mid", mw),
@@ -99,7 +96,6 @@ def normalise_message(ctx: ItemContext, item: Mapping[str, Any]) -> list[Inbound
         attachments=_attachments(message, mw),
         reply_to_external_id=opt_ident(reply_to, "mid", f"{mw}.reply_to") if reply_to else None,
         payload=opt_str(quick_reply, "payload", f"{mw}.quick_reply") if quick_reply else None,
-        raw=ctx.raw,
     )
     return [event]
 
@@ -111,18 +107,14 @@ def normalise_postback(ctx: ItemContext, item: Mapping[str, Any]) -> list[Inboun
     sender = ident(obj(item, "sender", where), "id", f"{where}.sender")
     timestamp = integer(item, "timestamp", where)
     pw = f"{where}.postback"
-    event = InboundEvent(
-        channel=ctx.channel,
-        account_external_id=ctx.account_external_id,
+    event = ctx.event(
         kind=EventKind.POSTBACK,
-        event_type=ctx.event_type,
         thread=direct_thread(sender),
         author=Author(id=sender),
         external_id=opt_ident(postback, "mid", pw) or f"postback:{sender}:{timestamp}",
         platform_ts=from_epoch_ms(timestamp, f"{where}.timestamp"),
         text=opt_str(postback, "title", pw) or "",
         payload=opt_str(postback, "payload", pw),
-        raw=ctx.raw,
     )
     return [event]
 

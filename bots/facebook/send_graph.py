@@ -1,5 +1,6 @@
 """A minimal Graph API client for sending: one keep-alive httpx client per token, and Meta's
-error envelope translated into the outbox's four kinds of failure (platforms.md §3.5).
+error envelope (``{"error": {code, error_subcode, ...}}``) translated into the outbox's four
+kinds of failure.
 
 The token travels in the ``Authorization: Bearer`` header rather than the ``access_token``
 query parameter Graph also accepts, so it never appears in a logged URL (httpx logs request

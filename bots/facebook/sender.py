@@ -1,4 +1,4 @@
-"""Deliver outbox items to Facebook Pages and Instagram accounts (platforms.md §3.3-3.6).
+"""Deliver outbox items to Facebook Pages and Instagram accounts through the Graph API.
 
 Both speak the Graph API and differ only in edge names: a public reply is ``/comments`` on
 Facebook and ``/replies`` on Instagram, hiding is ``is_hidden`` versus ``hide``. Messages go
@@ -18,11 +18,12 @@ them, so it is sent without.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bots.facebook.send_graph import CallKind, GraphClient, node_path
-from inbox.channels import Refused
+from inbox.channels import ChannelError, Refused
 from inbox.events import Channel, ThreadKind
 from inbox.outbound import Button, Delivered, Outbound, OutboundAction
 
@@ -73,6 +74,12 @@ class _MetaSender:
                 item, "POST", target, {self._dialect.hide_field: hidden}, CallKind.COMMENT
             )
         return Delivered()
+
+    async def deliver_batch(
+        self, items: Sequence[Outbound], random_id: int
+    ) -> list[Delivered | ChannelError]:
+        """Never asked: Meta's traits declare no batches (one recipient per Send API call)."""
+        raise Refused(f"{self._dialect.name} sends one message per call")
 
     async def close(self) -> None:
         await self._graph.close()

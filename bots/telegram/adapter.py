@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from inbox.events import Channel, InboundEvent
+from inbox.platforms import PlatformTraits
 
 from .common import update_id
 from .normalise import HANDLERS, normalise_update
+from .traits import TRAITS
 
 if TYPE_CHECKING:
     from inbox.channels import ChannelAdapter
@@ -18,6 +20,7 @@ class TelegramAdapter:
     """One instance serves every bot; the bot id arrives as ``account_external_id``."""
 
     channel: Channel = Channel.TELEGRAM
+    traits: PlatformTraits = TRAITS
 
     @property
     def event_types(self) -> frozenset[str]:

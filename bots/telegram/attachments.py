@@ -9,9 +9,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import Contact, Location, Message, PhotoSize, Venue
+from aiogram.types import (
+    Animation,
+    Audio,
+    Contact,
+    Document,
+    Location,
+    Message,
+    PhotoSize,
+    TelegramObject,
+    Venue,
+    Video,
+    VideoNote,
+    Voice,
+)
 
 from inbox.events import Attachment
+
+# Files that are nothing but a file, in the order a message's attachments list them.
+_PLAIN_FILES = ("voice", "video", "audio", "video_note")
 
 
 def text_of(message: Message) -> str:
@@ -24,35 +40,19 @@ def attachments_of(message: Message) -> tuple[Attachment, ...]:
     if message.photo:
         found.append(_photo(message.photo))
     if message.animation is not None:
-        an = message.animation
-        found.append(
-            _file("animation", an.file_id, an.file_size, an.mime_type, an.file_name, an.duration)
-        )
+        found.append(_file("animation", message.animation))
     elif message.document is not None:
         # For GIFs Telegram also fills ``document`` with the same file "for backward
         # compatibility"; only a document without an animation is a document of its own.
-        d = message.document
-        found.append(_file("document", d.file_id, d.file_size, d.mime_type, d.file_name))
+        found.append(_file("document", message.document))
     if message.sticker is not None:
         s = message.sticker
         extra = {"emoji": s.emoji} if s.emoji else {}
         found.append(Attachment(type="sticker", file_id=s.file_id, size=s.file_size, extra=extra))
-    if message.voice is not None:
-        v = message.voice
-        found.append(_file("voice", v.file_id, v.file_size, v.mime_type, None, v.duration))
-    if message.video is not None:
-        vd = message.video
-        found.append(
-            _file("video", vd.file_id, vd.file_size, vd.mime_type, vd.file_name, vd.duration)
-        )
-    if message.audio is not None:
-        au = message.audio
-        found.append(
-            _file("audio", au.file_id, au.file_size, au.mime_type, au.file_name, au.duration)
-        )
-    if message.video_note is not None:
-        n = message.video_note
-        found.append(_file("video_note", n.file_id, n.file_size, None, None, n.duration))
+    for kind in _PLAIN_FILES:
+        media = getattr(message, kind)
+        if media is not None:
+            found.append(_file(kind, media))
     if message.location is not None:
         found.append(_location(message.location, message.venue))
     if message.contact is not None:
@@ -77,18 +77,23 @@ def _photo(sizes: list[PhotoSize]) -> Attachment:
     return Attachment(type="photo", file_id=best.file_id, size=best.file_size, extra=extra)
 
 
-def _file(
-    kind: str,
-    file_id: str,
-    size: int | None,
-    mime_type: str | None,
-    name: str | None,
-    duration: int | None = None,
-) -> Attachment:
+def _file(kind: str, media: Animation | Audio | Document | Video | VideoNote | Voice) -> Attachment:
+    duration = _declared(media, "duration")
     extra: dict[str, Any] = {} if duration is None else {"duration": duration}
     return Attachment(
-        type=kind, file_id=file_id, size=size, mime_type=mime_type, name=name, extra=extra
+        type=kind,
+        file_id=media.file_id,
+        size=media.file_size,
+        mime_type=_declared(media, "mime_type"),
+        name=_declared(media, "file_name"),
+        extra=extra,
     )
+
+
+def _declared(media: TelegramObject, field: str) -> Any:
+    """A field the Bot API gives this type (a voice has no name, a video note no MIME type),
+    never one a payload brought along beside them."""
+    return getattr(media, field) if field in type(media).model_fields else None
 
 
 def _location(location: Location, venue: Venue | None) -> Attachment:

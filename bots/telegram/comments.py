@@ -2,7 +2,7 @@
 
 A channel's posts are copied into its linked discussion supergroup (``is_automatic_forward``),
 and comments are ordinary group messages in the reply thread rooted at that copy
-(platforms.md §1.4). The normaliser is pure, so it cannot ask which groups are discussion
+(its ``message_thread_id``). The normaliser is pure, so it cannot ask which groups are discussion
 groups or which thread roots are known; it relies on what the message itself carries.
 """
 

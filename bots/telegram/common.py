@@ -16,16 +16,18 @@ from typing import Any, TypeVar
 from aiogram.types import Update, User
 from pydantic import ValidationError
 
+from bots.event_source import EventSource
 from inbox.events import (
     AnomalousPayload,
-    Attachment,
     Author,
-    Channel,
     EventKind,
     InboundEvent,
+    SubscriptionSignal,
     Thread,
     ThreadKind,
 )
+
+from .subscriptions import command_signal
 
 T = TypeVar("T")
 
@@ -103,41 +105,15 @@ def dm_thread(chat_id: int) -> Thread:
 
 
 @dataclass(frozen=True, slots=True)
-class EventContext:
+class EventContext(EventSource):
     """What every event of one update shares, so handlers only say what differs."""
 
-    account_external_id: str
-    event_type: str
-    raw: dict[str, Any]
-
-    def event(
-        self,
-        *,
-        kind: EventKind,
-        thread: Thread,
-        author: Author,
-        external_id: str,
-        platform_ts: datetime,
-        text: str = "",
-        attachments: tuple[Attachment, ...] = (),
-        reply_to_external_id: str | None = None,
-        payload: str | None = None,
-    ) -> InboundEvent:
-        return InboundEvent(
-            channel=Channel.TELEGRAM,
-            account_external_id=self.account_external_id,
-            kind=kind,
-            event_type=self.event_type,
-            thread=thread,
-            author=author,
-            external_id=external_id,
-            platform_ts=platform_ts,
-            text=text,
-            attachments=attachments,
-            reply_to_external_id=reply_to_external_id,
-            payload=payload,
-            raw=self.raw,
-        )
+    def implied_subscription(self, kind: EventKind, text: str) -> SubscriptionSignal | None:
+        """A message or button press whose text is a subscription command (``/start``...)
+        carries that command's signal."""
+        if kind in (EventKind.MESSAGE, EventKind.POSTBACK):
+            return command_signal(text)
+        return None
 
 
 Handler = Callable[[Update, EventContext], list[InboundEvent]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from inbox.events import InboundEvent, UnsupportedEvent
+from inbox.events import Channel, InboundEvent, UnsupportedEvent
 
 from .common import EventContext, Handler, parse_update, update_field
 from .normalise_actions import normalise_callback_query, normalise_my_chat_member
@@ -34,5 +34,5 @@ def normalise_update(payload: Mapping[str, Any], account_external_id: str) -> li
     if handler is None:
         raise UnsupportedEvent(event_type)
     update = parse_update(payload)
-    ctx = EventContext(account_external_id, event_type, dict(payload))
+    ctx = EventContext(Channel.TELEGRAM, account_external_id, event_type, dict(payload))
     return handler(update, ctx)

@@ -1,7 +1,7 @@
 """``callback_query`` and ``my_chat_member``: what a person did that is not a message.
 
 A button press becomes a POSTBACK; blocking or unblocking the bot in a private chat is the
-only opt-out/opt-in signal Telegram gives (platforms.md §1.3), so newsletters rely on it.
+only opt-out/opt-in signal Telegram gives (``my_chat_member``), so newsletters rely on it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from aiogram.types import Message, Update
 from inbox.events import AnomalousPayload, EventKind, InboundEvent
 
 from .common import EventContext, dm_thread, make_author, message_key, require, to_utc
+from .subscriptions import BLOCKED, UNBLOCKED
 
 
 def normalise_callback_query(update: Update, ctx: EventContext) -> list[InboundEvent]:
@@ -43,9 +44,9 @@ def normalise_my_chat_member(update: Update, ctx: EventContext) -> list[InboundE
         return []  # the bot was added to or removed from a group or channel
     old, new = change.old_chat_member.status, change.new_chat_member.status
     if new == ChatMemberStatus.KICKED:
-        kind = EventKind.OPT_OUT
+        kind, signal = EventKind.OPT_OUT, BLOCKED
     elif new == ChatMemberStatus.MEMBER and old == ChatMemberStatus.KICKED:
-        kind = EventKind.OPT_IN
+        kind, signal = EventKind.OPT_IN, UNBLOCKED
     else:
         return []
     when = to_utc(change.date, "my_chat_member.date")
@@ -56,5 +57,6 @@ def normalise_my_chat_member(update: Update, ctx: EventContext) -> list[InboundE
             author=make_author(change.from_user),
             external_id=f"my_chat_member:{change.chat.id}:{int(when.timestamp())}",
             platform_ts=when,
+            subscription=signal,
         )
     ]

@@ -1,6 +1,6 @@
 """aiogram's exceptions, translated into the outbox's four kinds of failure.
 
-aiogram classifies Bot API errors by HTTP status only (platforms.md §1.7), so a 403 means
+aiogram classifies Bot API errors by HTTP status only (never by their text), so a 403 means
 different things depending on where the message was going: to a person who blocked the bot
 (gone), to a commenter who never started a chat with it (this reply only), or to a group the
 bot may not post in (this reply only). The caller says which with :class:`Destination`.

@@ -1,4 +1,4 @@
-"""Deliver outbox items to Telegram through aiogram (platforms.md §1.4, §1.6-1.7).
+"""Deliver outbox items to Telegram through aiogram (Bot API ``sendMessage``, ``deleteMessage``).
 
 One :class:`~aiogram.Bot` per bot token, made on first use and kept (its aiohttp session
 keeps connections alive) until :meth:`TelegramSender.close`. Each :meth:`deliver` is exactly
@@ -22,6 +22,7 @@ The answer's id is ``"<chat_id>:<message_id>"``, the normaliser's own key for a 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from aiogram import Bot
@@ -31,7 +32,7 @@ from aiogram.exceptions import AiogramError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from aiogram.utils.token import TokenValidationError, validate_token
 
-from inbox.channels import Refused
+from inbox.channels import ChannelError, Refused
 from inbox.events import Channel, ThreadKind
 from inbox.outbound import Button, Delivered, Outbound, OutboundAction, button_rows
 
@@ -76,6 +77,12 @@ class TelegramSender:
         except AiogramError as exc:
             raise translate(exc, destination) from exc
         return Delivered(message_key(sent.chat.id, sent.message_id))
+
+    async def deliver_batch(
+        self, items: Sequence[Outbound], random_id: int
+    ) -> list[Delivered | ChannelError]:
+        """Never asked: Telegram's traits declare no batches (one chat per sendMessage)."""
+        raise Refused("Telegram sends one message per call")
 
     async def close(self) -> None:
         bots, self._bots = self._bots, {}

@@ -7,7 +7,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
-# platforms.md §1.1: what an inbox needs; chat_member and reactions must be asked for by name.
+from inbox.errors import Unavailable
+
+# What an inbox needs. Telegram's default (an empty list) leaves out chat_member and the
+# reactions: those must be asked for by name.
 ALLOWED_UPDATES = [
     "message",
     "edited_message",
@@ -24,7 +27,7 @@ ALLOWED_UPDATES = [
 ]
 
 
-class WebhookSetupError(Exception):
+class WebhookSetupError(Unavailable):
     pass
 
 

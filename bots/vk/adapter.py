@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from bots.vk.envelope import as_mapping, event_id_of
 from bots.vk.normalise import HANDLERS, normalise
+from bots.vk.traits import TRAITS
 from inbox.events import Channel, InboundEvent
+from inbox.platforms import PlatformTraits
 
 if TYPE_CHECKING:
     from inbox.channels import ChannelAdapter
@@ -15,8 +17,7 @@ if TYPE_CHECKING:
 
 class VkAdapter:
     channel: Channel = Channel.VK
-    # Some VK events (message_allow/deny, deletes) carry no time: the worker adds receipt time.
-    needs_received_at: bool = True
+    traits: PlatformTraits = TRAITS  # among them: the worker stamps events that carry no time
 
     @property
     def event_types(self) -> frozenset[str]:

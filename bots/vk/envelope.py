@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bots.event_source import EventSource
 from bots.vk._fields import EPOCH, opt_number, req_map, req_str, utc
-from inbox.events import (
-    AnomalousPayload,
-    Attachment,
-    Author,
-    Channel,
-    Direction,
-    EventKind,
-    InboundEvent,
-    Thread,
-)
+from inbox.events import AnomalousPayload, Channel
 
 RECEIVED_AT_KEY = "_received_at"
 """Unix seconds stamped on each payload by our intake before queueing (not a VK field)."""
@@ -39,55 +31,22 @@ def event_id_of(payload: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Envelope:
+class Envelope(EventSource):
     """One delivery, split into what handlers read (``obj``) and what they copy through."""
 
-    event_type: str
     event_id: str
-    account_external_id: str
     obj: Mapping[str, Any]
     received_at: datetime
-    raw: dict[str, Any] = field(repr=False)
 
     @classmethod
     def parse(cls, payload: Mapping[str, Any], account_external_id: str) -> Envelope:
         received = opt_number(payload, RECEIVED_AT_KEY, "payload")
         return cls(
+            channel=Channel.VK,
             event_type=event_type_of(payload),
             event_id=event_id_of(payload),
             account_external_id=account_external_id,
             obj=req_map(payload, "object", "payload"),
             received_at=EPOCH if received is None else utc(received, RECEIVED_AT_KEY),
             raw=dict(payload),
-        )
-
-    def event(
-        self,
-        *,
-        kind: EventKind,
-        thread: Thread,
-        author: Author,
-        external_id: str,
-        platform_ts: datetime,
-        direction: Direction = Direction.IN,
-        text: str = "",
-        attachments: tuple[Attachment, ...] = (),
-        reply_to_external_id: str | None = None,
-        payload: str | None = None,
-    ) -> InboundEvent:
-        return InboundEvent(
-            channel=Channel.VK,
-            account_external_id=self.account_external_id,
-            kind=kind,
-            event_type=self.event_type,
-            thread=thread,
-            author=author,
-            external_id=external_id,
-            platform_ts=platform_ts,
-            direction=direction,
-            text=text,
-            attachments=attachments,
-            reply_to_external_id=reply_to_external_id,
-            payload=payload,
-            raw=self.raw,
         )

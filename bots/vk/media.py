@@ -4,35 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bots.media_http import VK_CDN_DOMAINS, CdnClient, ExtraHost
+from bots.media_http import VK_CDN_DOMAINS, CdnMediaFetcher
 from inbox.events import Channel
-from inbox.media import Fetched, MediaSource, NoFile
 
 if TYPE_CHECKING:
     from inbox.media import MediaFetcher
 
-# Attachments whose URL is a page, not a file: a video's player, a post, a product, a link.
-_PAGES = frozenset({"video", "wall", "market", "link"})
 
-
-class VkMediaFetcher:
-    channel: Channel = Channel.VK
-
-    def __init__(
-        self, *, extra_hosts: frozenset[ExtraHost] = frozenset(), max_bytes: int, timeout: float
-    ) -> None:
-        self._cdn = CdnClient(
-            VK_CDN_DOMAINS, extra_hosts=extra_hosts, max_bytes=max_bytes, timeout=timeout
-        )
-
-    async def fetch(self, source: MediaSource) -> Fetched:
-        attachment = source.attachment
-        if attachment.type in _PAGES or not attachment.url:
-            raise NoFile(f"a VK {attachment.type} has no file to fetch")
-        return await self._cdn.get(attachment.url)
-
-    async def close(self) -> None:
-        await self._cdn.close()
+class VkMediaFetcher(CdnMediaFetcher):
+    channel = Channel.VK
+    platform_name = "VK"
+    domains = VK_CDN_DOMAINS
+    # Attachments whose URL is a page, not a file: a video's player, a post, a product, a link.
+    pages = frozenset({"video", "wall", "market", "link"})
 
 
 if TYPE_CHECKING:

@@ -16,7 +16,15 @@ from bots.vk._fields import opt_int, opt_map, opt_str, req_date, req_int, req_ma
 from bots.vk.attachments import parse_attachments, parse_geo
 from bots.vk.envelope import Envelope
 from bots.vk.keyboard import button_payload
-from inbox.events import Author, Direction, EventKind, InboundEvent, Thread, ThreadKind
+from inbox.events import (
+    Author,
+    Direction,
+    EventKind,
+    InboundEvent,
+    SubscriptionSignal,
+    Thread,
+    ThreadKind,
+)
 
 
 def dm_thread(peer_id: int) -> Thread:
@@ -73,29 +81,32 @@ def message_edit(env: Envelope) -> InboundEvent:
     return _from_message(env, env.obj, "object", EventKind.EDIT, direction)
 
 
-def _permission(env: Envelope, kind: EventKind) -> InboundEvent:
+def _permission(env: Envelope, kind: EventKind, method: str) -> InboundEvent:
     """VK sends no date with these, so the intake's ``_received_at`` stands in for it.
 
-    ``message_allow`` may carry the ``key`` the subscribe widget passed: the payload keeps it
-    as the opt-in's source.
+    ``message_allow`` may carry the ``key`` the subscribe widget passed: the payload keeps it,
+    and the subscription signal (``method`` in the ledger) takes it as its source.
     """
     user_id = req_int(env.obj, "user_id", "object")
+    key = opt_str(env.obj, "key", "object") or None
+    signal = SubscriptionSignal(opt_in=kind is EventKind.OPT_IN, method=method, source=key)
     return env.event(
         kind=kind,
         thread=dm_thread(user_id),
         author=Author(id=str(user_id)),
         external_id=f"{env.event_type}:{env.event_id}",
         platform_ts=env.received_at,
-        payload=opt_str(env.obj, "key", "object") or None,
+        payload=key,
+        subscription=signal,
     )
 
 
 def message_allow(env: Envelope) -> InboundEvent:
-    return _permission(env, EventKind.OPT_IN)
+    return _permission(env, EventKind.OPT_IN, "vk_message_allow")
 
 
 def message_deny(env: Envelope) -> InboundEvent:
-    return _permission(env, EventKind.OPT_OUT)
+    return _permission(env, EventKind.OPT_OUT, "vk_message_deny")
 
 
 MESSAGE_HANDLERS: dict[str, Callable[[Envelope], InboundEvent]] = {

@@ -4,9 +4,9 @@ from retrying on its own.
 VK reports errors three ways: an ``{"error": ...}`` envelope (vkbottle raises
 ``VKAPIError[code]``), a per-recipient ``error`` inside a ``peer_ids`` send (no exception at
 all), and plain HTTP trouble. vkbottle's default ``BlockingRequestRescheduler`` retries a
-non-JSON answer forever (platforms.md §2.8), and its HTTP client ignores the status code: the
-outbox must see both as one failed attempt, so :class:`NoReschedule` and :class:`VkHttpClient`
-raise instead.
+non-JSON answer forever (sleeping 5 s longer each time), and its HTTP client ignores the
+status code: the outbox must see both as one failed attempt, so :class:`NoReschedule` and
+:class:`VkHttpClient` raise instead.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from vkbottle.http import AiohttpClient
 
 from inbox.channels import ChannelError, RateLimited, RecipientGone, Refused, TransientError
 
-# platforms.md §2.7. Seconds to wait: 6 is per-second, 9 is flood control on repeated
+# VK API error codes. Seconds to wait: 6 is per-second, 9 is flood control on repeated
 # content, 29 a per-method daily quota, 14 a captcha we have nobody to solve.
 RATE_LIMITS: dict[int, float] = {6: 1.0, 9: 60.0, 14: 60.0, 29: 3600.0}
 TRANSIENT = frozenset({1, 10})  # unknown error, internal server error

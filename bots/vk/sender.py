@@ -1,4 +1,4 @@
-"""Deliver outbox items to VK through vkbottle (platforms.md §2.4-2.8).
+"""Deliver outbox items to VK through vkbottle (``messages.send``, ``*.createComment``).
 
 One vkbottle ``API`` per token (community token for sending, the admin's user token for
 deleting comments), each with its own HTTP session and ``API_URL`` pointed at the configured
@@ -29,15 +29,15 @@ from bots.vk.keyboard import keyboard_json
 from bots.vk.normalise_messages import message_external_id
 from bots.vk.send_errors import NoReschedule, VkHttpClient, vk_error
 from bots.vk.send_targets import WALL_API, parse_comment, parse_post, reply_target
+from bots.vk.traits import PEER_IDS_LIMIT
 from inbox.channels import ChannelError, Refused, TransientError
 from inbox.events import Channel, ThreadKind
 from inbox.outbound import Delivered, Outbound, OutboundAction
 
 if TYPE_CHECKING:
-    from inbox.outbound import BatchSender, ChannelSender
+    from inbox.outbound import ChannelSender
 
 TEXT_LIMIT = 4096  # messages.send; vkbottle splits longer answers at this length
-PEER_IDS_LIMIT = 100  # messages.send takes at most 100 peer_ids
 DELETE_NEEDS_ADMIN = "VK deletes comments only with an admin user token; add one to the account"
 
 
@@ -49,7 +49,6 @@ def random_id(outbox_id: int) -> int:
 
 class VkSender:
     channel: Channel = Channel.VK
-    max_batch: int = PEER_IDS_LIMIT
 
     def __init__(self, api_base: str, *, timeout: float = 30.0) -> None:
         self._url = api_base.rstrip("/") + "/method/"
@@ -202,4 +201,3 @@ def _code(value: object) -> int:
 
 if TYPE_CHECKING:
     _conforms: ChannelSender = VkSender("https://api.vk.com")
-    _batches: BatchSender = VkSender("https://api.vk.com")

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from api.fake_platforms import FakeGraph
 from bots.facebook.adapter import FacebookAdapter, InstagramAdapter
 from bots.facebook.sender import FacebookSender, InstagramSender
+from fakes import FakeGraph
 from inbox.events import Author, Channel, EventKind, InboundEvent, Thread, ThreadKind
 from inbox.outbound import AccountAuth, Button, Outbound, OutboundAction
 from tests.support.payloads import load_payload

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from api.fake_platforms import FakeGraph
 from bots.facebook.adapter import FacebookAdapter, InstagramAdapter
 from bots.facebook.sender import FacebookSender, InstagramSender
 from bots.registry import build_senders
+from fakes import FakeGraph
 from inbox.channels import RateLimited, RecipientGone, Refused, TransientError
 from inbox.events import Channel, ThreadKind
 from inbox.outbound import AccountAuth, Delivered, Outbound, OutboundAction

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from inbox.events import Attachment, Author, Channel, EventKind, InboundEvent, Thread, ThreadKind
+from inbox.events import (
+    Attachment,
+    Author,
+    Channel,
+    EventKind,
+    InboundEvent,
+    SubscriptionSignal,
+    Thread,
+    ThreadKind,
+)
 
 BOT_ID = "7000000001"  # the account_external_id every test passes
 
@@ -36,6 +45,7 @@ def event(
     attachments: tuple[Attachment, ...] = (),
     reply_to_external_id: str | None = None,
     payload: str | None = None,
+    subscription: SubscriptionSignal | None = None,
 ) -> InboundEvent:
     return InboundEvent(
         channel=Channel.TELEGRAM,
@@ -50,4 +60,5 @@ def event(
         attachments=attachments,
         reply_to_external_id=reply_to_external_id,
         payload=payload,
+        subscription=subscription,
     )

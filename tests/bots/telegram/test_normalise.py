@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 
 from bots.telegram.adapter import TelegramAdapter
-from inbox.events import Attachment, Author, EventKind, InboundEvent, Thread, ThreadKind
+from inbox.events import (
+    Attachment,
+    Author,
+    EventKind,
+    InboundEvent,
+    SubscriptionSignal,
+    Thread,
+    ThreadKind,
+)
 from tests.bots.telegram.expected import BOT_ID, event, jan21
 from tests.support.payloads import load_payload
 
@@ -39,12 +47,13 @@ CASES = [
         ),
         id="dm_text",
     ),
-    pytest.param(  # the command stays verbatim: the worker reads /start's deep-link param
+    pytest.param(  # the command stays verbatim; its deep-link param is the opt-in's source
         load_payload("telegram", "message__dm_start"),
         event(
             external_id="5123456789:4401",
             platform_ts=jan21(8, 43, 20),
             text="/start spring_promo",
+            subscription=SubscriptionSignal(True, "telegram_start", "spring_promo"),
         ),
         id="dm_start_command",
     ),
@@ -254,6 +263,21 @@ def test_largest_photo_wins_whatever_the_order() -> None:
     [event_] = ADAPTER.normalise(payload, BOT_ID)
 
     assert event_.attachments[0].file_id == "AgACAgIAAxkBAAIRXGeQk1Photo0Large0000000000000AAQ"
+
+
+def test_a_file_keeps_only_the_fields_its_type_has() -> None:
+    """A voice has no name, a video note neither name nor MIME type: a payload bringing them
+    along does not add them."""
+    voice = load_payload("telegram", "message__dm_voice")
+    voice["message"]["voice"]["file_name"] = "forged.exe"
+    note = load_payload("telegram", "message__dm_video_note")
+    note["message"]["video_note"].update(file_name="forged.exe", mime_type="text/html")
+
+    [[voice_file]] = [e.attachments for e in ADAPTER.normalise(voice, BOT_ID)]
+    [[note_file]] = [e.attachments for e in ADAPTER.normalise(note, BOT_ID)]
+
+    assert (voice_file.name, voice_file.mime_type) == (None, "audio/ogg")
+    assert (note_file.name, note_file.mime_type) == (None, None)
 
 
 def test_display_name_falls_back_to_username_then_id() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bots.telegram.adapter import TelegramAdapter
-from inbox.events import AnomalousPayload, EventKind, InboundEvent
+from inbox.events import AnomalousPayload, EventKind, InboundEvent, SubscriptionSignal
 from tests.bots.telegram.expected import BOT_ID, event, jan21
 from tests.support.payloads import load_payload
 
@@ -34,6 +34,7 @@ CASES = [
             event_type="my_chat_member",
             external_id="my_chat_member:5123456789:1737460000",
             platform_ts=jan21(11, 46, 40),
+            subscription=SubscriptionSignal(False, "telegram_blocked"),
         ),
         id="blocked_bot",
     ),
@@ -44,6 +45,7 @@ CASES = [
             event_type="my_chat_member",
             external_id="my_chat_member:5123456789:1737470000",
             platform_ts=jan21(14, 33, 20),
+            subscription=SubscriptionSignal(True, "telegram_unblocked"),
         ),
         id="unblocked_bot",
     ),

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from api.fake_platforms import FakeTelegram
 from bots.registry import build_senders
 from bots.telegram.adapter import TelegramAdapter
 from bots.telegram.sender import TelegramSender
+from fakes import FakeTelegram
 from inbox.channels import RateLimited, RecipientGone, Refused, TransientError
 from inbox.events import Channel, ThreadKind
 from inbox.outbound import AccountAuth, Delivered, Outbound, OutboundAction

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bots.vk import normalise
-from inbox.events import Attachment, Direction, EventKind, InboundEvent
+from inbox.events import Attachment, Direction, EventKind, InboundEvent, SubscriptionSignal
 from tests.bots.vk._expect import ADMIN, COMMUNITY, EPOCH, GROUP, OTHER_USER, USER, dm, event, ts
 from tests.support.payloads import load_payload
 
@@ -204,6 +204,7 @@ def test_message_allow_takes_time_from_intake_stamp() -> None:
         "message_allow", EventKind.OPT_IN, dm(USER), USER,
         f"message_allow:{payload['event_id']}", ts(1737460000),
         payload="spring_promo_widget",  # the subscribe widget's key: the opt-in's source
+        subscription=SubscriptionSignal(True, "vk_message_allow", "spring_promo_widget"),
     )  # fmt: skip
     assert ev.platform_ts.tzinfo is not None
 
@@ -216,4 +217,5 @@ def test_message_deny_without_intake_stamp_falls_back_to_epoch() -> None:
     assert ev == event(
         "message_deny", EventKind.OPT_OUT, dm(USER), USER,
         "message_deny:1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", EPOCH,
+        subscription=SubscriptionSignal(False, "vk_message_deny"),
     )  # fmt: skip

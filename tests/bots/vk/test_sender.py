@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from api.fake_platforms import FakeVk
 from bots.registry import build_senders
 from bots.vk.adapter import VkAdapter
 from bots.vk.sender import VkSender, random_id
+from fakes import FakeVk
 from inbox.channels import RateLimited, RecipientGone, Refused, TransientError
 from inbox.events import Channel, ThreadKind
 from inbox.outbound import AccountAuth, Delivered, Outbound, OutboundAction
