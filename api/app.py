@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+from api.errors import install as install_error_handler
 from api.routes import (
     accounts,
     attachments,
@@ -101,6 +102,7 @@ def create_app(
         app.include_router(router)
 
     mount_web(app)
+    install_error_handler(app)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

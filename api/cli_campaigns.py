@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox.db import Conn, make_engine, transact
 from inbox.newsletters import campaign_queries as queries
 from inbox.newsletters import campaigns as service
+from inbox.newsletters.rows import CampaignDetail
 from inbox.settings import Settings
 
 BAR = 30
@@ -34,16 +34,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     status.add_argument("id", type=int)
 
 
-def line(found: dict[str, Any]) -> str:
+def line(found: CampaignDetail) -> str:
     """``campaign 7 sending [#########.....] 312/1000 sent, 3 failed, 2 unsubscribed``."""
-    p = found["progress"]
-    total = p["audience"]
-    over = p["sent"] + p["failed"] + p["unsubscribed"] + p["cancelled"]
+    p = found.progress
+    total = p.audience
+    over = p.sent + p.failed + p.unsubscribed + p.cancelled
     filled = BAR if total == 0 else BAR * over // total
     return (
-        f"campaign {found['id']} {found['status']} [{'#' * filled}{'.' * (BAR - filled)}] "
-        f"{p['sent']}/{total} sent, {p['failed']} failed, {p['unsubscribed']} unsubscribed, "
-        f"{p['cancelled']} cancelled, {p['pending'] + p['queued']} to go"
+        f"campaign {found.id} {found.status} [{'#' * filled}{'.' * (BAR - filled)}] "
+        f"{p.sent}/{total} sent, {p.failed} failed, {p.unsubscribed} unsubscribed, "
+        f"{p.cancelled} cancelled, {p.pending + p.queued} to go"
     )
 
 
@@ -66,7 +66,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
         while True:
             sys.stdout.write("\r" + line(found))
             sys.stdout.flush()
-            if found["status"] in FINISHED:
+            if found.status in FINISHED:
                 sys.stdout.write("\n")
                 return
             await asyncio.sleep(POLL_SECONDS)
@@ -76,6 +76,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _start(engine: AsyncEngine, campaign_id: int) -> None:
+    # The audience keeps to the platform's messaging window, which its traits declare
+    # (registered by ``api.cli.main`` for every command).
+
     async def body(conn: Conn) -> int:
         return await service.start(conn, campaign_id)
 
@@ -86,8 +89,8 @@ async def _start(engine: AsyncEngine, campaign_id: int) -> None:
     sys.stdout.write(f"campaign {campaign_id} started for {size} recipient(s)\n")
 
 
-async def _describe(engine: AsyncEngine, campaign_id: int) -> dict[str, Any]:
-    async def body(conn: Conn) -> dict[str, Any] | None:
+async def _describe(engine: AsyncEngine, campaign_id: int) -> CampaignDetail:
+    async def body(conn: Conn) -> CampaignDetail | None:
         return await queries.describe(conn, campaign_id)
 
     found = await transact(engine, body)

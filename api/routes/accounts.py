@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 
 from api.deps import CurrentAdmin, CurrentUser, RuntimeDep, SessionDep
-from bots.telegram.webhook_setup import WebhookSetupError, register_webhook
+from bots.telegram.webhook_setup import register_webhook
 from inbox.accounts import service
 from inbox.accounts.schemas import AccountIn, AccountOut, TelegramAccountIn
 
@@ -16,10 +16,7 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 async def create_account(
     data: AccountIn, rt: RuntimeDep, session: SessionDep, _admin: CurrentAdmin
 ) -> AccountOut:
-    try:
-        account = await service.create_account(session, data)
-    except service.AccountExists as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    account = await service.create_account(session, data)
     public = service.to_public(account, rt.settings.public_url)
     if isinstance(data, TelegramAccountIn):
         wanted = data.register_webhook
@@ -28,15 +25,10 @@ async def create_account(
         if wanted:
             if not rt.settings.public_url:
                 raise HTTPException(422, "register_webhook needs OMNIBOX_PUBLIC_URL to be set")
-            try:
-                await register_webhook(
-                    data.token,
-                    public.webhook_url,
-                    data.webhook_secret,
-                    rt.settings.telegram_api_base,
-                )
-            except WebhookSetupError as exc:  # the transaction rolls back: nothing half-made
-                raise HTTPException(status_code=502, detail=str(exc)) from exc
+            # Refused (502): the transaction rolls back, nothing half-made.
+            await register_webhook(
+                data.token, public.webhook_url, data.webhook_secret, rt.settings.telegram_api_base
+            )
         public.webhook_registered = wanted
     rt.accounts.forget()
     return public

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from api.deps import CurrentUser, RuntimeDep, SessionDep
 from inbox import media
-from inbox.conversations.attachments import AttachmentNotFound, find_attachment
+from inbox.conversations.attachments import find_attachment
 
 router = APIRouter(prefix="/api/v1", tags=["attachments"])
 
@@ -43,26 +43,14 @@ async def get_attachment(
     _user: CurrentUser,
     original: Annotated[bool, Query(description="Telegram photos: full size")] = False,
 ) -> Response:
-    try:
-        source = await find_attachment(
-            await session.connection(), message_id, index, original=original
-        )
-    except AttachmentNotFound as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    source = await find_attachment(await session.connection(), message_id, index, original=original)
     # Nothing left to write: end the transaction now rather than hold a pooled connection
     # for as long as the platform takes to hand the file over.
     await session.commit()
-    fetcher = rt.media.get(source.account.channel.value)
-    try:
-        if fetcher is None:
-            raise media.NoFile(f"no fetcher for {source.account.channel.value}")
-        fetched = await fetcher.fetch(source)
-    except media.NoFile as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
-    except media.MediaNotAllowed as exc:
-        raise HTTPException(status_code=403, detail=str(exc)) from exc
-    except media.MediaUnavailable as exc:
-        raise HTTPException(status_code=502, detail=str(exc)) from exc
+    fetcher = rt.media.get(source.account.channel)
+    if fetcher is None:
+        raise media.NoFile(f"no fetcher for {source.account.channel}")
+    fetched = await fetcher.fetch(source)
     image = media.sniff_image(fetched.body)
     name = media.download_name(source.attachment, index, image)
     disposition = "inline" if image else "attachment"

@@ -6,13 +6,24 @@ draft, …) answer 409 with the reason; fields that cannot make a campaign or se
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentAdmin, SessionDep
+from api.schemas.newsletters import (
+    AudiencePreviewOut,
+    CampaignDetailOut,
+    CampaignList,
+    RecipientPageOut,
+    SegmentList,
+    SegmentOut,
+    SellingShareOut,
+)
+from inbox.db import Conn
 from inbox.newsletters import campaign_queries as queries
 from inbox.newsletters import campaigns as service
 from inbox.newsletters import segments
@@ -21,7 +32,6 @@ from inbox.newsletters.models import RecipientStatus
 router = APIRouter(prefix="/api/v1", tags=["newsletters"])
 
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
-AUDIENCE_NOTE = segments.META_NOTE
 
 
 class SegmentIn(BaseModel):
@@ -65,67 +75,39 @@ class ScheduleIn(BaseModel):
     at: datetime
 
 
-def _http(exc: Exception) -> HTTPException:
-    if isinstance(exc, service.CampaignNotFound | segments.SegmentNotFound):
-        return HTTPException(status_code=404, detail=str(exc))
-    if isinstance(exc, service.IllegalTransition | segments.SegmentInUse):
-        return HTTPException(status_code=409, detail=str(exc))
-    return HTTPException(status_code=422, detail=str(exc))
-
-
-_ERRORS = (
-    service.CampaignNotFound,
-    service.IllegalTransition,
-    service.InvalidCampaign,
-    segments.SegmentNotFound,
-    segments.SegmentError,
-    segments.SegmentInUse,
-)
-
-
 # --- segments ---------------------------------------------------------------------------------
 
 
 @router.get("/segments")
 async def list_segments(
     session: SessionDep, _admin: CurrentAdmin, account_id: int | None = None
-) -> dict[str, Any]:
-    return {"items": await segments.list_all(await session.connection(), account_id)}
+) -> SegmentList:
+    return SegmentList(items=await segments.list_all(await session.connection(), account_id))
 
 
 @router.post("/segments", status_code=201)
-async def create_segment(body: SegmentIn, session: SessionDep, _admin: CurrentAdmin) -> Any:
-    try:
-        return await segments.create(await session.connection(), body.body())
-    except _ERRORS as exc:
-        raise _http(exc) from exc
+async def create_segment(body: SegmentIn, session: SessionDep, _admin: CurrentAdmin) -> SegmentOut:
+    return SegmentOut.model_validate(await segments.create(await session.connection(), body.body()))
 
 
 @router.get("/segments/{segment_id}")
-async def get_segment(segment_id: Id, session: SessionDep, _admin: CurrentAdmin) -> Any:
-    try:
-        return segments.to_public(await segments.get_row(await session.connection(), segment_id))
-    except _ERRORS as exc:
-        raise _http(exc) from exc
+async def get_segment(segment_id: Id, session: SessionDep, _admin: CurrentAdmin) -> SegmentOut:
+    row = await segments.get_row(await session.connection(), segment_id)
+    return SegmentOut.model_validate(segments.to_public(row))
 
 
 @router.put("/segments/{segment_id}")
 @router.patch("/segments/{segment_id}")
 async def replace_segment(
     segment_id: Id, body: SegmentIn, session: SessionDep, _admin: CurrentAdmin
-) -> Any:
-    try:
-        return await segments.replace(await session.connection(), segment_id, body.body())
-    except _ERRORS as exc:
-        raise _http(exc) from exc
+) -> SegmentOut:
+    found = await segments.replace(await session.connection(), segment_id, body.body())
+    return SegmentOut.model_validate(found)
 
 
 @router.delete("/segments/{segment_id}", status_code=204)
 async def delete_segment(segment_id: Id, session: SessionDep, _admin: CurrentAdmin) -> Response:
-    try:
-        await segments.remove(await session.connection(), segment_id)
-    except _ERRORS as exc:
-        raise _http(exc) from exc
+    await segments.remove(await session.connection(), segment_id)
     return Response(status_code=204)
 
 
@@ -135,25 +117,23 @@ async def segment_audience(
     session: SessionDep,
     _admin: CurrentAdmin,
     sample: Annotated[int, Query(ge=0, le=100)] = segments.SAMPLE_SIZE,
-) -> Any:
-    """``{size, sample: [{contact_id, display_name, language}], note}``: who would get a
-    campaign sent now (``note`` explains Meta's 24-hour window on Facebook/Instagram)."""
+) -> AudiencePreviewOut:
+    """Who would get a campaign sent now (``note`` explains Meta's 24-hour window on
+    Facebook/Instagram)."""
     conn = await session.connection()
-    try:
-        row = await segments.get_row(conn, segment_id)
-        return await segments.preview(conn, segments.audience_of(row), sample=sample)
-    except _ERRORS as exc:
-        raise _http(exc) from exc
+    row = await segments.get_row(conn, segment_id)
+    found = await segments.preview(conn, segments.audience_of(row), sample=sample)
+    return AudiencePreviewOut.model_validate(found)
 
 
 # --- campaigns --------------------------------------------------------------------------------
 
 
-async def _describe(session: SessionDep, campaign_id: int) -> dict[str, Any]:
+async def _describe(session: SessionDep, campaign_id: int) -> CampaignDetailOut:
     found = await queries.describe(await session.connection(), campaign_id)
     if found is None:
         raise HTTPException(status_code=404, detail=f"there is no campaign {campaign_id}")
-    return found
+    return CampaignDetailOut.model_validate(found)
 
 
 @router.get("/campaigns")
@@ -162,11 +142,11 @@ async def list_campaigns(
     _admin: CurrentAdmin,
     account_id: int | None = None,
     status: str | None = None,
-) -> dict[str, Any]:
+) -> CampaignList:
     items = await queries.list_campaigns(
         await session.connection(), account_id=account_id, status=status
     )
-    return {"items": items}
+    return CampaignList(items=items)
 
 
 @router.get("/campaigns/selling-share")
@@ -175,87 +155,73 @@ async def selling_share(
     _admin: CurrentAdmin,
     account_id: Annotated[int, Query(ge=1)],
     days: Annotated[int, Query(ge=1, le=365)] = queries.REPORT_DAYS,
-) -> Any:
+) -> SellingShareOut:
     """The 80/20 rule: the share of selling campaigns among those started in ``days``."""
-    return await queries.selling_share(await session.connection(), account_id, days=days)
+    found = await queries.selling_share(await session.connection(), account_id, days=days)
+    return SellingShareOut.model_validate(found)
 
 
 @router.post("/campaigns", status_code=201)
-async def create_campaign(body: CampaignIn, session: SessionDep, admin: CurrentAdmin) -> Any:
+async def create_campaign(
+    body: CampaignIn, session: SessionDep, admin: CurrentAdmin
+) -> CampaignDetailOut:
     data = body.model_dump()
-    try:
-        campaign_id = await service.create(
-            await session.connection(), service.CampaignBody(**data), admin.id
-        )
-    except _ERRORS as exc:
-        raise _http(exc) from exc
+    campaign_id = await service.create(
+        await session.connection(), service.CampaignBody(**data), admin.id
+    )
     return await _describe(session, campaign_id)
 
 
 @router.get("/campaigns/{campaign_id}")
-async def get_campaign(campaign_id: Id, session: SessionDep, _admin: CurrentAdmin) -> Any:
+async def get_campaign(
+    campaign_id: Id, session: SessionDep, _admin: CurrentAdmin
+) -> CampaignDetailOut:
     return await _describe(session, campaign_id)
 
 
 @router.patch("/campaigns/{campaign_id}")
 async def update_campaign(
     campaign_id: Id, body: CampaignPatch, session: SessionDep, _admin: CurrentAdmin
-) -> Any:
+) -> CampaignDetailOut:
     changes = body.model_dump(exclude_unset=True)
-    try:
-        await service.update_fields(await session.connection(), campaign_id, changes)
-    except _ERRORS as exc:
-        raise _http(exc) from exc
+    await service.update_fields(await session.connection(), campaign_id, changes)
     return await _describe(session, campaign_id)
 
 
 @router.delete("/campaigns/{campaign_id}", status_code=204)
 async def delete_campaign(campaign_id: Id, session: SessionDep, _admin: CurrentAdmin) -> Response:
-    try:
-        await service.delete(await session.connection(), campaign_id)
-    except _ERRORS as exc:
-        raise _http(exc) from exc
+    await service.delete(await session.connection(), campaign_id)
     return Response(status_code=204)
 
 
 @router.post("/campaigns/{campaign_id}/schedule")
 async def schedule_campaign(
     campaign_id: Id, body: ScheduleIn, session: SessionDep, _admin: CurrentAdmin
-) -> Any:
-    try:
-        await service.schedule(await session.connection(), campaign_id, body.at)
-    except _ERRORS as exc:
-        raise _http(exc) from exc
+) -> CampaignDetailOut:
+    await service.schedule(await session.connection(), campaign_id, body.at)
     return await _describe(session, campaign_id)
 
 
-async def _act(session: SessionDep, campaign_id: int, action: Any) -> dict[str, Any]:
-    try:
+Action = Callable[[Conn, int], Awaitable[object]]
+
+
+def _action_route(verb: str, action: Action, description: str | None = None) -> None:
+    """``POST /campaigns/{campaign_id}/{verb}``: the action, then the campaign as it is now."""
+
+    @router.post(
+        f"/campaigns/{{campaign_id}}/{verb}", name=f"{verb}_campaign", description=description
+    )
+    async def act(campaign_id: Id, session: SessionDep, _admin: CurrentAdmin) -> CampaignDetailOut:
         await action(await session.connection(), campaign_id)
-    except _ERRORS as exc:
-        raise _http(exc) from exc
-    return await _describe(session, campaign_id)
+        return await _describe(session, campaign_id)
 
 
-@router.post("/campaigns/{campaign_id}/send")
-async def send_campaign(campaign_id: Id, session: SessionDep, _admin: CurrentAdmin) -> Any:
-    """Start now: the audience is frozen in this request (``audience_size``)."""
-    return await _act(session, campaign_id, service.start)
-
-
-@router.post("/campaigns/{campaign_id}/pause")
-async def pause_campaign(campaign_id: Id, session: SessionDep, _admin: CurrentAdmin) -> Any:
-    return await _act(session, campaign_id, service.pause)
-
-
-@router.post("/campaigns/{campaign_id}/resume")
-async def resume_campaign(campaign_id: Id, session: SessionDep, _admin: CurrentAdmin) -> Any:
-    return await _act(session, campaign_id, service.resume)
-
-
-@router.post("/campaigns/{campaign_id}/cancel")
-async def cancel_campaign(campaign_id: Id, session: SessionDep, _admin: CurrentAdmin) -> Any:
-    return await _act(session, campaign_id, service.cancel)
+_action_route(
+    "send", service.start, "Start now: the audience is frozen in this request (``audience_size``)."
+)
+_action_route("pause", service.pause)
+_action_route("resume", service.resume)
+_action_route("cancel", service.cancel)
 
 
 @router.get("/campaigns/{campaign_id}/recipients")
@@ -266,14 +232,14 @@ async def campaign_recipients(
     status: RecipientStatus | None = None,
     cursor: Annotated[int | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = queries.PAGE,
-) -> Any:
-    """``{items: [{id, contact_id, peer_id, status, error, outbox_id, updated_at}],
-    next_cursor}`` in recipient order."""
+) -> RecipientPageOut:
+    """One page in recipient order; ``next_cursor`` (null at the end) fetches the next."""
     await _describe(session, campaign_id)
-    return await queries.recipients(
+    page = await queries.recipients(
         await session.connection(),
         campaign_id,
         status=None if status is None else status.value,
         cursor=cursor,
         limit=limit,
     )
+    return RecipientPageOut.model_validate(page)

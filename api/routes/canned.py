@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentAdmin, CurrentUser, SessionDep
+from api.schemas.people import CannedList, CannedOut
 from inbox.canned import service
-from inbox.canned.service import CannedBody, CodeTaken, InvalidCanned
+from inbox.canned.service import CannedBody
 
 router = APIRouter(prefix="/api/v1", tags=["canned replies"])
 
@@ -25,15 +26,6 @@ class CannedIn(BaseModel):
         return CannedBody(self.short_code, self.title, self.text)
 
 
-class CannedList(BaseModel):
-    items: list[dict[str, Any]]
-
-
-def _refused(exc: Exception) -> HTTPException:
-    status = 409 if isinstance(exc, CodeTaken) else 422
-    return HTTPException(status_code=status, detail=str(exc))
-
-
 @router.get("/canned-replies")
 async def list_canned(
     session: SessionDep,
@@ -44,24 +36,19 @@ async def list_canned(
 
 
 @router.post("/canned-replies", status_code=201)
-async def create_canned(body: CannedIn, session: SessionDep, admin: CurrentAdmin) -> Any:
-    try:
-        return await service.create(await session.connection(), body.body(), admin.id)
-    except (CodeTaken, InvalidCanned) as exc:
-        raise _refused(exc) from exc
+async def create_canned(body: CannedIn, session: SessionDep, admin: CurrentAdmin) -> CannedOut:
+    found = await service.create(await session.connection(), body.body(), admin.id)
+    return CannedOut.model_validate(found)
 
 
 @router.put("/canned-replies/{canned_id}")
 async def replace_canned(
     canned_id: CannedId, body: CannedIn, session: SessionDep, _admin: CurrentAdmin
-) -> Any:
-    try:
-        found = await service.replace(await session.connection(), canned_id, body.body())
-    except (CodeTaken, InvalidCanned) as exc:
-        raise _refused(exc) from exc
+) -> CannedOut:
+    found = await service.replace(await session.connection(), canned_id, body.body())
     if found is None:
         raise HTTPException(status_code=404, detail="no such canned reply")
-    return found
+    return CannedOut.model_validate(found)
 
 
 @router.delete("/canned-replies/{canned_id}", status_code=204)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, SessionDep
+from api.schemas.contacts import ContactOut
 from inbox.contacts import queries
 from inbox.contacts.service import MAX_LABELS, set_labels
-from inbox.conversations.service import InvalidChange
 
 router = APIRouter(prefix="/api/v1", tags=["contacts"])
 
@@ -22,24 +22,21 @@ class ContactPatch(BaseModel):
 
 
 @router.get("/contacts/{contact_id}")
-async def get_contact(contact_id: ContactId, session: SessionDep, _user: CurrentUser) -> Any:
+async def get_contact(contact_id: ContactId, session: SessionDep, _user: CurrentUser) -> ContactOut:
     found = await queries.get_contact(await session.connection(), contact_id)
     if found is None:
         raise HTTPException(status_code=404, detail="no such contact")
-    return found
+    return ContactOut.model_validate(found)
 
 
 @router.patch("/contacts/{contact_id}")
 async def patch_contact(
     contact_id: ContactId, body: ContactPatch, session: SessionDep, _user: CurrentUser
-) -> dict[str, Any]:
+) -> ContactOut:
     conn = await session.connection()
     if await queries.get_contact(conn, contact_id) is None:
         raise HTTPException(status_code=404, detail="no such contact")
-    try:
-        await set_labels(conn, contact_id, body.labels)
-    except InvalidChange as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    await set_labels(conn, contact_id, body.labels)
     found = await queries.get_contact(conn, contact_id)
     assert found is not None
-    return found
+    return ContactOut.model_validate(found)

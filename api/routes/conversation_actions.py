@@ -9,15 +9,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, HTTPException
 from pydantic import BaseModel, Field, model_validator
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import ChangesDep, CurrentUser, SessionDep
+from api.schemas.conversations import ConversationOut, MessageOut, ModerationQueued
 from inbox.conversations import queries
 from inbox.conversations.models import ConversationStatus, SenderType
-from inbox.conversations.service import UNSET, Change, InvalidChange, apply_change
+from inbox.conversations.service import UNSET, Change, apply_change
 from inbox.events import ThreadKind
 from inbox.live import after_commit, conversation_changed
 from inbox.outbound import OutboundAction
 from inbox.outbox.enqueue import (
-    NothingToAnswer,
     Reply,
     add_note,
     conversation_row,
@@ -78,8 +78,9 @@ async def post_message(
     body: NewMessage,
     session: SessionDep,
     user: CurrentUser,
+    changes: ChangesDep,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
-) -> dict[str, Any]:
+) -> MessageOut:
     """An agent's reply (queued for delivery; its ``delivery_status`` follows) or a note."""
     conversation = await _conversation(session, conversation_id)
     after_commit(session, conversation_changed(conversation_id, "message"))  # if it commits
@@ -96,19 +97,20 @@ async def post_message(
             private=body.private_reply and conversation.kind == ThreadKind.COMMENT,
             sender_id=user.id,
         )
-        try:
-            message_id = await enqueue_reply(conn, conversation, reply)
-        except NothingToAnswer as exc:
-            raise HTTPException(status_code=409, detail=str(exc)) from exc
+        message_id = await enqueue_reply(conn, conversation, reply, changes)
     found = await queries.get_message(conn, message_id)
     assert found is not None
-    return found
+    return MessageOut.model_validate(found)
 
 
 @router.patch("/conversations/{conversation_id}")
 async def patch_conversation(
-    conversation_id: int, body: ConversationPatch, session: SessionDep, user: CurrentUser
-) -> dict[str, Any]:
+    conversation_id: int,
+    body: ConversationPatch,
+    session: SessionDep,
+    user: CurrentUser,
+    changes: ChangesDep,
+) -> ConversationOut:
     await _conversation(session, conversation_id)
     after_commit(session, conversation_changed(conversation_id, "update"))  # if it commits
     given = body.model_fields_set
@@ -122,13 +124,10 @@ async def patch_conversation(
         actor_id=user.id,
     )
     conn = await session.connection()
-    try:
-        await apply_change(conn, conversation_id, change)
-    except InvalidChange as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    await apply_change(conn, conversation_id, change, changes)
     found = await queries.get_conversation(conn, conversation_id)
     assert found is not None
-    return found
+    return ConversationOut.model_validate(found)
 
 
 @router.post("/conversations/{conversation_id}/messages/{message_id}/moderation", status_code=202)
@@ -138,18 +137,18 @@ async def moderate(
     body: Moderation,
     session: SessionDep,
     _user: CurrentUser,
-) -> dict[str, Any]:
+) -> ModerationQueued:
     """Hide, unhide or delete a customer's comment on the platform (queued like a reply)."""
     conversation = await _conversation(session, conversation_id)
     after_commit(session, conversation_changed(conversation_id, "update"))  # if it commits
     conn = await session.connection()
     message = await queries.get_message(conn, message_id)
-    if message is None or message["conversation_id"] != conversation_id:
+    if message is None or message.conversation_id != conversation_id:
         raise HTTPException(status_code=404, detail="no such message in this conversation")
-    if conversation.kind != ThreadKind.COMMENT or not message["external_id"]:
+    if conversation.kind != ThreadKind.COMMENT or not message.external_id:
         raise HTTPException(status_code=409, detail="only comments can be moderated")
     key = f"moderate:{message_id}:{body.action}:{uuid.uuid4().hex}"
     outbox_id = await enqueue_moderation(
-        conn, conversation, OutboundAction(body.action), message["external_id"], key
+        conn, conversation, OutboundAction(body.action), message.external_id, key
     )
-    return {"outbox_id": outbox_id, "action": body.action, "status": "queued"}
+    return ModerationQueued(outbox_id=outbox_id, action=body.action, status="queued")

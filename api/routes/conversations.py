@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel
 
 from api.deps import CurrentUser, SessionDep
+from api.schemas.conversations import ConversationOut, ConversationPage, MessagePage
 from inbox.conversations import queries
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
-
-
-class Page(BaseModel):
-    items: list[dict[str, Any]]
-    next_cursor: str | None
 
 
 @router.get("/conversations")
@@ -33,26 +28,24 @@ async def list_conversations(
     unassigned: Annotated[bool, Query(description="only conversations with no agent")] = False,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> Page:
+) -> ConversationPage:
+    """Newest activity first; ``next_cursor`` (null on the last page) fetches the next one."""
     f = queries.ConversationFilter(
         status, channel, account_id, kind, assignee_id, team_id, label, q or None, unassigned
     )
     conn = await session.connection()
-    try:
-        items, next_cursor = await queries.list_conversations(conn, f, limit=limit, cursor=cursor)
-    except queries.BadCursor as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
-    return Page(items=items, next_cursor=next_cursor)
+    items, next_cursor = await queries.list_conversations(conn, f, limit=limit, cursor=cursor)
+    return ConversationPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/conversations/{conversation_id}")
 async def get_conversation(
     conversation_id: int, session: SessionDep, _user: CurrentUser
-) -> dict[str, Any]:
+) -> ConversationOut:
     found = await queries.get_conversation(await session.connection(), conversation_id)
     if found is None:
         raise HTTPException(status_code=404, detail="no such conversation")
-    return found
+    return ConversationOut.model_validate(found)
 
 
 @router.get("/conversations/{conversation_id}/messages")
@@ -62,14 +55,12 @@ async def list_messages(
     _user: CurrentUser,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> Page:
+) -> MessagePage:
+    """Oldest first; ``next_cursor`` (null on the last page) fetches the next one."""
     conn = await session.connection()
     if await queries.get_conversation(conn, conversation_id) is None:
         raise HTTPException(status_code=404, detail="no such conversation")
-    try:
-        items, next_cursor = await queries.list_messages(
-            conn, conversation_id, limit=limit, cursor=cursor
-        )
-    except queries.BadCursor as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
-    return Page(items=items, next_cursor=next_cursor)
+    items, next_cursor = await queries.list_messages(
+        conn, conversation_id, limit=limit, cursor=cursor
+    )
+    return MessagePage(items=items, next_cursor=next_cursor)

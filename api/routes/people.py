@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.deps import CurrentAdmin, CurrentUser, SessionDep
+from api.deps import ChangesDep, CurrentAdmin, CurrentUser, SessionDep
+from api.schemas.people import TeamOut, UserDetailOut
 from inbox.sessions import service as sessions
 from inbox.teams import service as teams
 from inbox.users import service as users
@@ -47,28 +48,23 @@ class TeamPatch(BaseModel):
 
 
 @router.get("/users")
-async def list_users(session: SessionDep, _user: CurrentUser) -> list[dict[str, Any]]:
+async def list_users(session: SessionDep, _user: CurrentUser) -> list[UserDetailOut]:
     """Agents need the list to assign; only admins change it."""
-    return [users.to_public(u) for u in await users.list_users(session)]
+    return [UserDetailOut.model_validate(u) for u in await users.list_users(session)]
 
 
 @router.post("/users", status_code=201)
-async def create_user(body: UserIn, session: SessionDep, _admin: CurrentAdmin) -> dict[str, Any]:
-    try:
-        user = await users.create_user(
-            session, email=body.email, password=body.password, role=body.role, name=body.name
-        )
-    except users.UserExists as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
-    return users.to_public(user)
+async def create_user(body: UserIn, session: SessionDep, _admin: CurrentAdmin) -> UserDetailOut:
+    user = await users.create_user(
+        session, email=body.email, password=body.password, role=body.role, name=body.name
+    )
+    return UserDetailOut.model_validate(user)
 
 
 @router.patch("/users/{user_id}")
 async def update_user(
     user_id: int, body: UserPatch, session: SessionDep, admin: CurrentAdmin
-) -> dict[str, Any]:
+) -> UserDetailOut:
     user = await session.get(User, user_id)
     if user is None:
         raise HTTPException(status_code=404, detail="no such user")
@@ -84,49 +80,45 @@ async def update_user(
     )
     if body.is_active is False or body.password is not None:
         await sessions.end_all(session, user_id)  # signed out of the web inbox everywhere
-    return users.to_public(user)
+    return UserDetailOut.model_validate(user)
 
 
 @router.get("/teams")
-async def list_teams(session: SessionDep, _user: CurrentUser) -> list[dict[str, Any]]:
-    return await teams.list_teams(await session.connection())
+async def list_teams(session: SessionDep, _user: CurrentUser) -> list[TeamOut]:
+    return [TeamOut.model_validate(t) for t in await teams.list_teams(await session.connection())]
 
 
 @router.post("/teams", status_code=201)
-async def create_team(body: TeamIn, session: SessionDep, _admin: CurrentAdmin) -> dict[str, Any]:
+async def create_team(body: TeamIn, session: SessionDep, _admin: CurrentAdmin) -> TeamOut:
     conn = await session.connection()
-    try:
-        team_id = await teams.create_team(conn, body.name, body.member_ids)
-    except teams.TeamError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    team_id = await teams.create_team(conn, body.name, body.member_ids)
     found = await teams.get_team(conn, team_id)
     assert found is not None
-    return found
+    return TeamOut.model_validate(found)
 
 
 @router.patch("/teams/{team_id}")
 async def update_team(
     team_id: int, body: TeamPatch, session: SessionDep, _admin: CurrentAdmin
-) -> dict[str, Any]:
+) -> TeamOut:
     conn = await session.connection()
     if await teams.get_team(conn, team_id) is None:
         raise HTTPException(status_code=404, detail="no such team")
-    try:
-        if body.name is not None:
-            await teams.rename_team(conn, team_id, body.name)
-        if body.member_ids is not None:
-            await teams.set_members(conn, team_id, body.member_ids)
-    except teams.TeamError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    if body.name is not None:
+        await teams.rename_team(conn, team_id, body.name)
+    if body.member_ids is not None:
+        await teams.set_members(conn, team_id, body.member_ids)
     found = await teams.get_team(conn, team_id)
     assert found is not None
-    return found
+    return TeamOut.model_validate(found)
 
 
 @router.delete("/teams/{team_id}", status_code=204)
-async def delete_team(team_id: int, session: SessionDep, _admin: CurrentAdmin) -> Response:
+async def delete_team(
+    team_id: int, session: SessionDep, _admin: CurrentAdmin, changes: ChangesDep
+) -> Response:
     conn = await session.connection()
     if await teams.get_team(conn, team_id) is None:
         raise HTTPException(status_code=404, detail="no such team")
-    await teams.delete_team(conn, team_id)
+    await teams.delete_team(conn, team_id, changes)
     return Response(status_code=204)

@@ -1,7 +1,7 @@
 """``/api/v1/reports``: response, resolution, CSAT and SLA figures (admins).
 
 Every route takes the same filters; ``format=csv`` turns a table into CSV. The period is
-``from``/``to`` (or ``since``/``until``, DESIGN §4's names); times without an offset are read
+``from``/``to`` (or ``since``/``until``, the older names); times without an offset are read
 in ``tz``; without them it is the last 30 days up to now.
 """
 
@@ -11,13 +11,14 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import orjson
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
 
 from api.deps import CurrentAdmin, RuntimeDep
+from api.schemas.reports import Summary, Timeseries
 from inbox.reporting import export, report
 from inbox.reporting.live import live_for
 from inbox.types import utcnow
@@ -38,25 +39,19 @@ def report_filter(
     team_id: int | None = None,
     label: Annotated[str | None, Query(max_length=64)] = None,
 ) -> report.ReportFilter:
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise HTTPException(status_code=422, detail=f"unknown timezone {tz!r}") from exc
+    zone = report.zone_named(tz)
     end = _aware(to or until, zone) or utcnow()
     start = _aware(from_ or since, zone) or end - timedelta(days=DEFAULT_DAYS)
-    try:
-        return report.ReportFilter(
-            start=start,
-            end=end,
-            tz=tz,
-            channel=channel,
-            account_id=account_id,
-            agent_id=agent_id,
-            team_id=team_id,
-            label=label.casefold() if label else None,
-        )
-    except report.BadReport as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return report.ReportFilter(
+        start=start,
+        end=end,
+        tz=tz,
+        channel=channel,
+        account_id=account_id,
+        agent_id=agent_id,
+        team_id=team_id,
+        label=label.casefold() if label else None,
+    )
 
 
 def _aware(value: datetime | None, zone: ZoneInfo) -> datetime | None:
@@ -70,6 +65,10 @@ FilterDep = Annotated[report.ReportFilter, Depends(report_filter)]
 GroupBy = Literal["channel", "account", "agent", "team", "label"]
 
 
+def _json_or_csv(model: type[Summary | Timeseries]) -> dict[int | str, dict[str, Any]]:
+    return {200: {"model": model, "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
 def _csv(text: str, name: str) -> Response:
     return Response(
         content=text,
@@ -78,7 +77,7 @@ def _csv(text: str, name: str) -> Response:
     )
 
 
-@router.get("/summary", response_model=None)
+@router.get("/summary", response_model=None, responses=_json_or_csv(Summary))
 async def get_summary(
     f: FilterDep,
     rt: RuntimeDep,
@@ -88,19 +87,14 @@ async def get_summary(
 ) -> Response:
     """Count, mean, median and p90 of each metric, for the whole selection and per group,
     with SLA compliance, CSAT and the live counts (open, unassigned, waiting, breached)."""
-    try:
-        if format == "csv":
-            return _csv(export.summary_csv(await report.summary(rt.engine, f, group_by)), "summary")
-        out, live = await asyncio.gather(
-            report.summary(rt.engine, f, group_by), live_for(rt.engine, f)
-        )
-    except report.BadReport as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    if format == "csv":
+        return _csv(export.summary_csv(await report.summary(rt.engine, f, group_by)), "summary")
+    out, live = await asyncio.gather(report.summary(rt.engine, f, group_by), live_for(rt.engine, f))
     out["live"] = live
     return _json(out)
 
 
-@router.get("/timeseries", response_model=None)
+@router.get("/timeseries", response_model=None, responses=_json_or_csv(Timeseries))
 async def get_timeseries(
     f: FilterDep,
     rt: RuntimeDep,
@@ -110,10 +104,7 @@ async def get_timeseries(
     format: Literal["json", "csv"] = "json",
 ) -> Response:
     """The metrics per day or week (local days of ``tz``), one series per group."""
-    try:
-        out = await report.timeseries(rt.engine, f, interval, group_by)
-    except report.BadReport as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    out = await report.timeseries(rt.engine, f, interval, group_by)
     return _csv(export.timeseries_csv(out), "timeseries") if format == "csv" else _json(out)
 
 
@@ -124,7 +115,11 @@ def _json(report_out: Mapping[str, Any]) -> Response:
     return Response(orjson.dumps(report_out), media_type="application/json")
 
 
-@router.get("/cycles.csv")
+@router.get(
+    "/cycles.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 async def get_cycles_csv(f: FilterDep, rt: RuntimeDep, _admin: CurrentAdmin) -> StreamingResponse:
     """A row per conversation cycle opened in the period, with every measured time."""
 

@@ -9,30 +9,23 @@ import yaml
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from api.deps import CurrentAdmin, CurrentUser, SessionDep
+from api.schemas.rules import DryRunOut, RuleOut, RuleTraceOut
 from inbox.automation import store
 from inbox.automation.dry_run import TestMessage, dry_run
-from inbox.automation.models import RuleTrace
 from inbox.automation.runner import directory
 from inbox.db import Conn
 from rules.compile import validate
-from rules.errors import RuleError
 from rules.schema import dump_yaml, load_yaml
 
 router = APIRouter(prefix="/api/v1", tags=["rules"])
-_traces = RuleTrace.__table__  # type: ignore[attr-defined]
 
 MAX_RULES_YAML = 1024 * 1024
 
 
 class Reorder(BaseModel):
     ids: list[int] = Field(max_length=10_000)
-
-
-def _invalid(exc: RuleError) -> HTTPException:
-    return HTTPException(status_code=422, detail={"message": str(exc), "errors": exc.errors})
 
 
 async def _rule_body(request: Request) -> dict[str, Any]:
@@ -64,39 +57,44 @@ _RULE_BODY_DOC = {
 
 
 async def _checked(conn: Conn, raw: dict[str, Any]) -> dict[str, Any]:
-    try:
-        [rule] = validate([raw], await directory(conn))
-    except RuleError as exc:
-        raise _invalid(exc) from exc
+    """The rule in its stored form; ``RuleError`` (every problem at once) if it is not one."""
+    [rule] = validate([raw], await directory(conn))
     return rule.to_dict()
 
 
+async def _rules(conn: Conn) -> list[RuleOut]:
+    return [RuleOut.of(r) for r in await store.list_rules(conn)]
+
+
+async def _rule(conn: Conn, rule_id: int) -> RuleOut:
+    return next(RuleOut.of(r) for r in await store.list_rules(conn) if r.id == rule_id)
+
+
 @router.get("/rules")
-async def list_rules(session: SessionDep, _admin: CurrentAdmin) -> list[dict[str, Any]]:
-    return await store.list_rules(await session.connection())
+async def list_rules(session: SessionDep, _admin: CurrentAdmin) -> list[RuleOut]:
+    return await _rules(await session.connection())
 
 
 @router.post("/rules", status_code=201, openapi_extra=_RULE_BODY_DOC)
-async def create_rule(session: SessionDep, _admin: CurrentAdmin, body: RuleBody) -> dict[str, Any]:
+async def create_rule(session: SessionDep, _admin: CurrentAdmin, body: RuleBody) -> RuleOut:
     """A rule as in the YAML file (``name, mode, when, if, then, stop``), added last."""
     conn = await session.connection()
     rule_id = await store.create_rule(conn, await _checked(conn, body))
-    return next(r for r in await store.list_rules(conn) if r["id"] == rule_id)
+    return await _rule(conn, rule_id)
 
 
 @router.post("/rules/reorder")
-async def reorder_rules(
-    body: Reorder, session: SessionDep, _admin: CurrentAdmin
-) -> list[dict[str, Any]]:
+async def reorder_rules(body: Reorder, session: SessionDep, _admin: CurrentAdmin) -> list[RuleOut]:
     conn = await session.connection()
-    try:
-        await store.reorder(conn, body.ids)
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
-    return await store.list_rules(conn)
+    await store.reorder(conn, body.ids)
+    return await _rules(conn)
 
 
-@router.get("/rules/export", response_class=PlainTextResponse)
+@router.get(
+    "/rules/export",
+    response_class=Response,
+    responses={200: {"content": {"application/yaml": {"schema": {"type": "string"}}}}},
+)
 async def export_rules(session: SessionDep, _admin: CurrentAdmin) -> PlainTextResponse:
     conn = await session.connection()
     rules = validate(await store.definitions(conn), await directory(conn))
@@ -111,7 +109,7 @@ async def export_rules(session: SessionDep, _admin: CurrentAdmin) -> PlainTextRe
 )
 async def import_rules(
     request: Request, session: SessionDep, _admin: CurrentAdmin
-) -> list[dict[str, Any]]:
+) -> list[RuleOut]:
     """Replace the whole rule set with a YAML document (``{rules: [...]}``), all or nothing."""
     raw = await request.body()
     if len(raw) > MAX_RULES_YAML:
@@ -123,45 +121,34 @@ async def import_rules(
     except UnicodeDecodeError as exc:
         raise HTTPException(status_code=400, detail="the rule file is not UTF-8") from exc
     conn = await session.connection()
-    try:
-        rules = validate([r.to_dict() for r in load_yaml(body)], await directory(conn))
-    except RuleError as exc:
-        raise _invalid(exc) from exc
+    rules = validate([r.to_dict() for r in load_yaml(body)], await directory(conn))
     await store.replace_all(conn, [r.to_dict() for r in rules])
-    return await store.list_rules(conn)
+    return await _rules(conn)
 
 
 @router.post("/rules/test")
-async def dry_run_rules(
-    body: TestMessage, session: SessionDep, _admin: CurrentAdmin
-) -> dict[str, Any]:
+async def dry_run_rules(body: TestMessage, session: SessionDep, _admin: CurrentAdmin) -> DryRunOut:
     """What would the rules do with this message? Evaluates, traces, and does nothing."""
-    try:
-        return await dry_run(await session.connection(), body)
-    except RuleError as exc:
-        raise _invalid(exc) from exc
+    return DryRunOut.model_validate(await dry_run(await session.connection(), body))
 
 
 @router.get("/messages/{message_id}/rule-traces")
 async def message_traces(
     message_id: int, session: SessionDep, _user: CurrentUser
-) -> list[dict[str, Any]]:
+) -> list[RuleTraceOut]:
     """Which rules looked at this message, in which mode, and what they did (or would do)."""
-    conn = await session.connection()
-    rows = await conn.execute(
-        select(_traces).where(_traces.c.message_id == message_id).order_by(_traces.c.id)
-    )
-    return [{"event": r.event, "trace": r.trace, "created_at": r.created_at} for r in rows]
+    found = await store.traces_of(await session.connection(), message_id)
+    return [RuleTraceOut.model_validate(t) for t in found]
 
 
 @router.put("/rules/{rule_id}", openapi_extra=_RULE_BODY_DOC)
 async def replace_rule(
     rule_id: int, session: SessionDep, _admin: CurrentAdmin, body: RuleBody
-) -> dict[str, Any]:
+) -> RuleOut:
     conn = await session.connection()
     if not await store.update_rule(conn, rule_id, await _checked(conn, body)):
         raise HTTPException(status_code=404, detail="no such rule")
-    return next(r for r in await store.list_rules(conn) if r["id"] == rule_id)
+    return await _rule(conn, rule_id)
 
 
 @router.delete("/rules/{rule_id}", status_code=204)

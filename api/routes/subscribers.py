@@ -6,19 +6,23 @@ signal (method ``api``, source the admin's email), ledgered like any other.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from api.deps import CurrentAdmin, RuntimeDep, SessionDep
+from api.routes.account_options import read_options, write_options
+from api.schemas.common import ApiModel
 from inbox.accounts.models import Account
 from inbox.conversations.models import Contact
 from inbox.newsletters import subscriptions
 from inbox.newsletters.keywords import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, Keywords, normalise
 from inbox.newsletters.models import SubscriptionStatus
+from inbox.newsletters.rows import LedgerEntry, SubscriberRow
 
 router = APIRouter(prefix="/api/v1", tags=["newsletters"])
 
@@ -31,7 +35,7 @@ StatusName = Literal["subscribed", "unsubscribed"]
 Keyword = Annotated[str, Field(min_length=1, max_length=MAX_KEYWORD_LENGTH)]
 
 
-class SubscriberOut(BaseModel):
+class SubscriberOut(ApiModel):
     account_id: int
     contact_id: int
     name: str
@@ -46,7 +50,7 @@ class SubscriberPage(BaseModel):
     next_cursor: str | None
 
 
-class LedgerOut(BaseModel):
+class LedgerOut(ApiModel):
     id: int
     account_id: int
     contact_id: int
@@ -85,8 +89,8 @@ def _before(cursor: str | None) -> int | None:
     return int(cursor)
 
 
-def _next(items: list[dict[str, Any]], limit: int) -> str | None:
-    return str(items[-1]["id"]) if len(items) == limit else None
+def _next(items: Sequence[SubscriberRow | LedgerEntry], limit: int) -> str | None:
+    return str(items[-1].id) if len(items) == limit else None
 
 
 @router.get("/subscribers")
@@ -106,7 +110,7 @@ async def list_subscribers(
         limit=limit,
     )
     return SubscriberPage(
-        items=[SubscriberOut(**i) for i in items], next_cursor=_next(items, limit)
+        items=[SubscriberOut.model_validate(i) for i in items], next_cursor=_next(items, limit)
     )
 
 
@@ -126,7 +130,9 @@ async def list_events(
         before_id=_before(cursor),
         limit=limit,
     )
-    return LedgerPage(items=[LedgerOut(**i) for i in items], next_cursor=_next(items, limit))
+    return LedgerPage(
+        items=[LedgerOut.model_validate(i) for i in items], next_cursor=_next(items, limit)
+    )
 
 
 @router.put("/subscribers/{account_id}/{contact_id}")
@@ -150,17 +156,7 @@ async def put_subscriber(
     [found] = await subscriptions.subscribers(
         conn, account_id=account_id, contact_id=contact_id, limit=1
     )
-    return SubscriberOut(**found)
-
-
-async def _options(session: Any, account_id: int) -> dict[str, Any]:
-    conn = await session.connection()
-    row = (
-        await conn.execute(select(_accounts.c.options).where(_accounts.c.id == account_id))
-    ).first()
-    if row is None:
-        raise HTTPException(status_code=404, detail="no such account")
-    return dict(row.options or {})
+    return SubscriberOut.model_validate(found)
 
 
 def _keywords_out(account_id: int, keywords: Keywords) -> KeywordsOut:
@@ -169,7 +165,7 @@ def _keywords_out(account_id: int, keywords: Keywords) -> KeywordsOut:
 
 @router.get("/accounts/{account_id}/newsletter-keywords")
 async def get_keywords(account_id: RowId, session: SessionDep, _admin: CurrentAdmin) -> KeywordsOut:
-    return _keywords_out(account_id, Keywords.of(await _options(session, account_id)))
+    return _keywords_out(account_id, Keywords.of(await read_options(session, account_id)))
 
 
 @router.put("/accounts/{account_id}/newsletter-keywords")
@@ -179,7 +175,7 @@ async def put_keywords(
     for word in [*body.subscribe_keywords, *body.unsubscribe_keywords]:
         if not normalise(word):
             raise HTTPException(422, f"{word!r} is only spaces or punctuation")
-    options = await _options(session, account_id)
+    options = await read_options(session, account_id)
     keywords = Keywords.of(
         {
             "newsletter": {
@@ -192,9 +188,5 @@ async def put_keywords(
     if both:
         raise HTTPException(422, f"in both lists: {', '.join(sorted(both))}")
     options["newsletter"] = {**(options.get("newsletter") or {}), **keywords.as_options()}
-    conn = await session.connection()
-    await conn.execute(
-        update(_accounts).where(_accounts.c.id == account_id).values(options=options)
-    )
-    rt.accounts.forget()
+    await write_options(rt, session, account_id, options)
     return _keywords_out(account_id, keywords)

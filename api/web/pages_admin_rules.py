@@ -79,24 +79,25 @@ async def rules_page(request: Request, session: SessionDep, _admin: PageAdmin) -
     rows = await store.list_rules(await session.connection())
     rules = [
         {
-            "id": r["id"],
-            "name": r.get("name", ""),
-            "mode": r.get("mode", "active"),
-            "when": r.get("when", ""),
-            "minutes": r.get("minutes"),
-            "stop": bool(r.get("stop")),
-            "if_summary": summarise_condition(r["if"]) if r.get("if") else "",
-            "then_summary": summarise_actions(r.get("then") or []),
-            "yaml": as_yaml(r),
+            "id": r.id,
+            "name": d.get("name", ""),
+            "mode": d.get("mode", "active"),
+            "when": d.get("when", ""),
+            "minutes": d.get("minutes"),
+            "stop": bool(d.get("stop")),
+            "if_summary": summarise_condition(d["if"]) if d.get("if") else "",
+            "then_summary": summarise_actions(d.get("then") or []),
+            "yaml": as_yaml(d),
         }
         for r in rows
+        for d in [r.definition]
     ]
     return render(
         request,
         "admin/rules.html",
         {
             "rules": rules,
-            "definitions": {str(r["id"]): definition(r) for r in rows},
+            "definitions": {str(r.id): definition(r.definition) for r in rows},
             "accounts": await accounts.list_accounts(session),
             "channels": CHANNELS,
             "modes": ("active", "monitor", "off"),

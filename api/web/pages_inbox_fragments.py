@@ -8,7 +8,7 @@ Signed out, these answer 401 (the script sends the reader to the sign-in), not a
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse
 from api.deps import RuntimeDep, SessionDep
 from api.web import pages_inbox_views as views
 from api.web.page_deps import NeedsSignIn, page_user
-from api.web.pages_inbox import CursorQ, FolderQ, SearchQ, StatusQ
-from api.web.pages_inbox_folders import parse
+from api.web.pages_inbox import ChosenFolder, CursorQ, conversation_or_404, cursor_checked
 from api.web.templating import render
+from inbox.automation import store as rule_store
 from inbox.contacts import queries as contacts
 from inbox.conversations import inbox_queries, queries
 from inbox.sessions.service import SignedIn
@@ -36,52 +36,28 @@ async def fragment_user(request: Request, rt: RuntimeDep, session: SessionDep) -
 FragmentUser = Annotated[SignedIn, Depends(fragment_user)]
 
 
-async def _conversation(session: SessionDep, conversation_id: int) -> dict[str, Any]:
-    found = await queries.get_conversation(await session.connection(), conversation_id)
-    if found is None:
-        raise HTTPException(status_code=404, detail="no such conversation")
-    return found
-
-
 @router.get("/inbox/list", response_class=HTMLResponse)
 async def list_fragment(
     request: Request,
     session: SessionDep,
     signed_in: FragmentUser,
-    folder: FolderQ = None,
-    status: StatusQ = None,
-    q: SearchQ = None,
+    chosen: ChosenFolder,
     cursor: CursorQ = None,
     current: int | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = views.LIST_PAGE,
 ) -> HTMLResponse:
     """A page of rows; ``limit`` lets a live refresh redraw as many rows as are on screen."""
     assert signed_in.user.id is not None
-    chosen = parse(folder, status, q, signed_in.user.id)
+    folder = chosen.folder_for(signed_in.user.id)
     conn = await session.connection()
-    try:
-        listing = await views.conversation_list(conn, chosen, cursor=cursor, limit=limit)
-    except queries.BadCursor as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
-    context = {
-        **views.HELPERS,
-        **await views.people(conn),
-        **listing,
-        "folder": chosen,
-        "q": (q or "").strip(),
-        "current_id": current,
-    }
+    with cursor_checked():
+        context = await views.list_context(conn, folder, chosen.search, cursor, current, limit)
     return render(request, "inbox/_list.html", context)
 
 
 @router.get("/inbox/folders", response_class=HTMLResponse)
 async def folders_fragment(
-    request: Request,
-    session: SessionDep,
-    signed_in: FragmentUser,
-    folder: FolderQ = None,
-    status: StatusQ = None,
-    q: SearchQ = None,
+    request: Request, session: SessionDep, signed_in: FragmentUser, chosen: ChosenFolder
 ) -> HTMLResponse:
     """The folder list with fresh counts."""
     assert signed_in.user.id is not None
@@ -89,8 +65,8 @@ async def folders_fragment(
     context = {
         **await views.people(conn),
         **await views.sidebar(conn, signed_in.user.id),
-        "folder": parse(folder, status, q, signed_in.user.id),
-        "q": (q or "").strip(),
+        "folder": chosen.folder_for(signed_in.user.id),
+        "q": chosen.search,
     }
     return render(request, "inbox/_folders.html", context)
 
@@ -104,15 +80,10 @@ async def thread_fragment(
     limit: Annotated[int, Query(ge=1, le=500)] = views.THREAD_PAGE,
 ) -> HTMLResponse:
     """The head (status, assignee, labels), the post, and the latest messages."""
-    conversation = await _conversation(session, conversation_id)
     conn = await session.connection()
-    context = {
-        **views.HELPERS,
-        **await views.people(conn),
-        **await views.thread(conn, conversation, limit=limit, before=None),
-        "conversation": conversation,
-        "label_names": await inbox_queries.label_names(conn),
-    }
+    conversation = await conversation_or_404(conn, conversation_id)
+    context = await views.thread_context(conn, conversation, limit=limit, before=None)
+    context["label_names"] = await inbox_queries.label_names(conn)
     return render(request, "inbox/_thread.html", context)
 
 
@@ -124,18 +95,10 @@ async def older_messages_fragment(
     _user: FragmentUser,
     before: Annotated[str, Query(min_length=1, max_length=200)],
 ) -> HTMLResponse:
-    conversation = await _conversation(session, conversation_id)
     conn = await session.connection()
-    try:
-        page = await views.thread(conn, conversation, before=before)
-    except queries.BadCursor as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
-    context = {
-        **views.HELPERS,
-        **await views.people(conn),
-        **page,
-        "conversation": conversation,
-    }
+    conversation = await conversation_or_404(conn, conversation_id)
+    with cursor_checked():
+        context = await views.thread_context(conn, conversation, before=before)
     return render(request, "inbox/_messages.html", context)
 
 
@@ -163,5 +126,5 @@ async def traces_fragment(
     conn = await session.connection()
     if await queries.get_message(conn, message_id) is None:
         raise HTTPException(status_code=404, detail="no such message")
-    traces = await inbox_queries.rule_traces(conn, message_id)
+    traces = await rule_store.rule_traces(conn, message_id)
     return render(request, "inbox/_traces.html", {**views.HELPERS, "traces": traces})

@@ -4,14 +4,18 @@ live refresh shows exactly what a reload would."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from api.web.pages_inbox_folders import Folder
+from inbox.automation import store as rule_store
 from inbox.conversations import inbox_queries as views
 from inbox.conversations import queries
+from inbox.conversations.rows import ConversationRow
 from inbox.db import Conn
 from inbox.events import ThreadKind
+from inbox.outbox import queries as outbox_queries
 
 LIST_PAGE = 50
 THREAD_PAGE = 60
@@ -124,42 +128,73 @@ async def sidebar(conn: Conn, user_id: int) -> dict[str, Any]:
     }
 
 
-async def conversation_list(
-    conn: Conn, folder: Folder, *, cursor: str | None, limit: int = LIST_PAGE
+async def list_context(
+    conn: Conn,
+    folder: Folder,
+    q: str,
+    cursor: str | None,
+    current: int | None,
+    limit: int = LIST_PAGE,
 ) -> dict[str, Any]:
-    """Raises ``queries.BadCursor`` for a cursor this service did not make."""
+    """A page of the conversation list as ``inbox/_list.html`` draws it, alone or on the page.
+    Raises ``queries.BadCursor`` for a cursor this service did not make."""
     items, next_cursor = await queries.list_conversations(
         conn, folder.filter, limit=limit, cursor=cursor
     )
-    return {"items": items, "next_cursor": next_cursor}
+    return {
+        **HELPERS,
+        **await people(conn),
+        "items": items,
+        "next_cursor": next_cursor,
+        "folder": folder,
+        "q": q,
+        "current_id": current,
+    }
+
+
+async def thread_context(
+    conn: Conn, conversation: ConversationRow, *, limit: int = THREAD_PAGE, before: str | None
+) -> dict[str, Any]:
+    """A page of the thread as ``inbox/_messages.html`` draws it (see :func:`thread`)."""
+    return {
+        **HELPERS,
+        **await people(conn),
+        **await thread(conn, conversation, limit=limit, before=before),
+        "conversation": conversation,
+    }
 
 
 async def thread(
-    conn: Conn, conversation: dict[str, Any], *, limit: int = THREAD_PAGE, before: str | None
+    conn: Conn, conversation: ConversationRow, *, limit: int = THREAD_PAGE, before: str | None
 ) -> dict[str, Any]:
     """A page of messages (newest page first, shown oldest first) with what each one needs:
     the comment it answers, moderation outcomes, whether rules left a trace."""
     items, older = await queries.list_recent_messages(
-        conn, conversation["id"], limit=limit, before=before
+        conn, conversation.id, limit=limit, before=before
     )
+    post_id = conversation.post.id if conversation.post else None
     parents = {
         ref
         for m in items
-        for ref in (m["parent_comment_id"], m["reply_to_external_id"])
-        if ref and ref != (conversation.get("post") or {}).get("id")
+        for ref in (m.parent_comment_id, m.reply_to_external_id)
+        if ref and ref != post_id
     }
-    found = await views.quoted(conn, conversation["id"], parents)
+    found = await views.quoted(conn, conversation.id, parents)
     moderation = (
-        await views.moderation_states(conn, conversation["id"])
-        if conversation["kind"] == ThreadKind.COMMENT
+        await outbox_queries.moderation_states(conn, conversation.id)
+        if conversation.kind == ThreadKind.COMMENT
         else {}
     )
-    traced = await views.traced_message_ids(
-        conn, [m["id"] for m in items if m["direction"] == "in"]
-    )
+    traced = await rule_store.traced_message_ids(conn, [m.id for m in items if m.direction == "in"])
+    shown = []
     for m in items:
-        ref = m["parent_comment_id"] or m["reply_to_external_id"]
-        m["quote"] = found.get(ref) if ref else None
-        m["moderation"] = moderation.get(m["external_id"] or "")
-        m["traced"] = m["id"] in traced
-    return {"messages": items, "older_cursor": older}
+        ref = m.parent_comment_id or m.reply_to_external_id
+        shown.append(
+            {
+                **asdict(m),
+                "quote": found.get(ref) if ref else None,
+                "moderation": moderation.get(m.external_id or ""),
+                "traced": m.id in traced,
+            }
+        )
+    return {"messages": shown, "older_cursor": older}

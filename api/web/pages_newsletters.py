@@ -8,6 +8,7 @@ campaigns.py``) and polls a sending campaign's progress.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Path, Request
@@ -17,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from api.deps import SessionDep
 from api.web.page_deps import PageAdmin
 from api.web.templating import render
+from inbox import platforms
 from inbox.accounts import service as accounts
 from inbox.contacts.queries import display_names
 from inbox.newsletters import campaign_queries as queries
 from inbox.newsletters import segments, subscriptions
 from inbox.newsletters.models import CampaignStatus, RecipientStatus
+from inbox.newsletters.rows import Progress
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,15 +41,15 @@ LIVE = frozenset({_S.SCHEDULED.value, _S.SENDING.value, _S.PAUSED.value})
 PARTS = ("sent", "failed", "unsubscribed", "waiting")
 
 
-def bar(progress: dict[str, int]) -> dict[str, Any]:
+def bar(progress: Progress) -> dict[str, Any]:
     """The progress bar's parts as percentages of the audience (``waiting``: pending+queued)."""
     counts = {
-        "sent": progress["sent"],
-        "failed": progress["failed"],
-        "unsubscribed": progress["unsubscribed"],
-        "waiting": progress["pending"] + progress["queued"],
+        "sent": progress.sent,
+        "failed": progress.failed,
+        "unsubscribed": progress.unsubscribed,
+        "waiting": progress.pending + progress.queued,
     }
-    total = max(progress["audience"], sum(counts.values()))
+    total = max(progress.audience, sum(counts.values()))
     parts, x = [], 0.0
     for name in PARTS:
         width = 100.0 * counts[name] / total if total else 0.0
@@ -59,19 +62,22 @@ async def _campaign(conn: Any, campaign_id: int) -> dict[str, Any]:
     found = await queries.describe(conn, campaign_id)
     if found is None:
         raise HTTPException(status_code=404, detail=f"there is no campaign {campaign_id}")
-    found["bar"] = bar(found["progress"])
-    found["actions"] = ACTIONS.get(found["status"], ())
-    found["live"] = found["status"] in LIVE
-    return found
+    return {
+        **asdict(found),
+        "bar": bar(found.progress),
+        "actions": ACTIONS.get(found.status, ()),
+        "live": found.status in LIVE,
+    }
 
 
 async def _accounts(session: SessionDep) -> dict[str, Any]:
-    """Every account, by id, and the ids of those on Meta (Facebook, Instagram)."""
+    """Every account, by id, and the ids of those whose platform limits messaging to a window
+    after the person's last message (Meta's 24 hours): their audiences are cut to it."""
     rows = [a for a in await accounts.list_accounts(session) if a.id is not None]
     return {
         "accounts": rows,
         "by_id": {a.id: a for a in rows},
-        "meta_ids": [a.id for a in rows if a.channel in segments.META_CHANNELS],
+        "meta_ids": [a.id for a in rows if a.channel in platforms.windowed_channels()],
     }
 
 
@@ -81,8 +87,10 @@ async def newsletters_page(
 ) -> HTMLResponse:
     conn = await session.connection()
     known = await _accounts(session)
-    campaigns = [await _campaign(conn, int(c["id"])) for c in await queries.list_campaigns(conn)]
-    shares = [{"account": a, **await queries.selling_share(conn, a.id)} for a in known["accounts"]]
+    campaigns = [await _campaign(conn, c.id) for c in await queries.list_campaigns(conn)]
+    shares = [
+        {"account": a, **asdict(await queries.selling_share(conn, a.id))} for a in known["accounts"]
+    ]
     context = {
         **known,
         "campaigns": campaigns,
@@ -98,8 +106,8 @@ async def newsletters_page(
 async def _audit(conn: AsyncConnection) -> list[dict[str, Any]]:
     """The consent ledger's newest records, with the person's name."""
     events = await subscriptions.audit(conn, limit=AUDIT_SHOWN)
-    names = await display_names(conn, {int(e["contact_id"]) for e in events})
-    return [{**e, "contact_name": names.get(int(e["contact_id"]))} for e in events]
+    names = await display_names(conn, {e.contact_id for e in events})
+    return [{**asdict(e), "contact_name": names.get(e.contact_id)} for e in events]
 
 
 @router.get("/admin/newsletters/{campaign_id}", response_class=HTMLResponse)
@@ -119,8 +127,8 @@ async def campaign_page(
     context = {
         **await _accounts(session),
         "c": campaign,
-        "recipients": page["items"],
-        "more": page["next_cursor"] is not None,
+        "recipients": page.items,
+        "more": page.next_cursor is not None,
         "statuses": [s.value for s in RecipientStatus],
         "status": chosen,
         "shown": RECIPIENTS_SHOWN,

@@ -17,11 +17,13 @@ from inbox.accounts.schemas import (
     TelegramAccountIn,
     VkAccountIn,
 )
+from inbox.errors import Conflict
+from inbox.platforms import traits_of
 
 _accounts = Account.__table__  # type: ignore[attr-defined]
 
 
-class AccountExists(Exception):
+class AccountExists(Conflict):
     pass
 
 
@@ -74,15 +76,15 @@ async def create_account(session: AsyncSession, data: AccountIn) -> Account:
 
 
 def webhook_url(account: Account, public_url: str | None) -> str:
-    base = (public_url or "").rstrip("/")
-    if account.channel in ("facebook", "instagram"):
-        return f"{base}/webhooks/facebook"
-    return f"{base}/webhooks/{account.channel}/{account.id}"
+    assert account.id is not None
+    return traits_of(account.channel).webhook_url(public_url, account.id)
 
 
 def to_public(account: Account, public_url: str | None) -> AccountOut:
     assert account.id is not None
     options = account.options or {}
+    traits = traits_of(account.channel)
+    window, moderation = traits.window, traits.moderation_option
     return AccountOut(
         id=account.id,
         channel=account.channel,
@@ -91,11 +93,9 @@ def to_public(account: Account, public_url: str | None) -> AccountOut:
         webhook_url=webhook_url(account, public_url),
         is_active=account.is_active,
         created_at=account.created_at,
-        can_moderate=bool(options.get("vk_user_token")) if account.channel == "vk" else None,
+        can_moderate=bool(options.get(moderation)) if moderation else None,
         allow_human_agent=(
-            bool(options.get("allow_human_agent"))
-            if account.channel in ("facebook", "instagram")
-            else None
+            bool(options.get(window.tag_option)) if window and window.tag_option else None
         ),
     )
 

@@ -2,13 +2,15 @@
 
 A short code is what an agent types after ``/``: letters (any script), digits, ``_`` and ``-``,
 stored NFC-normalised and case-folded, so ``/Привет`` and ``/привет`` are one code. The unique
-index decides whether a code is taken, never a check-then-insert.
+index decides whether a code is taken, never a check-then-insert. Reads return
+:class:`CannedRow`, a frozen dataclass (the read-model style of every ``inbox`` query).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, delete, insert, or_, select, update
@@ -16,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from inbox.canned.models import CannedReply
 from inbox.db import Conn
+from inbox.errors import Conflict, Invalid
 from inbox.types import utcnow
 
 _canned = CannedReply.__table__  # type: ignore[attr-defined]
@@ -26,11 +29,11 @@ TEXT_MAX = 10_000
 SEARCH_LIMIT = 50
 
 
-class InvalidCanned(ValueError):
+class InvalidCanned(Invalid):
     pass
 
 
-class CodeTaken(ValueError):
+class CodeTaken(Conflict, ValueError):
     pass
 
 
@@ -39,6 +42,15 @@ class CannedBody:
     short_code: str
     title: str
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CannedRow:
+    id: int
+    short_code: str
+    title: str
+    text: str
+    updated_at: datetime
 
 
 def normalise_code(raw: str) -> str:
@@ -59,21 +71,17 @@ def _checked(body: CannedBody) -> dict[str, Any]:
     return {"short_code": normalise_code(body.short_code), "title": title, "text": body.text}
 
 
-def _out(r: Any) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "short_code": r.short_code,
-        "title": r.title,
-        "text": r.text,
-        "updated_at": r.updated_at,
-    }
+def _out(r: Any) -> CannedRow:
+    return CannedRow(
+        id=r.id, short_code=r.short_code, title=r.title, text=r.text, updated_at=r.updated_at
+    )
 
 
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def search(conn: Conn, q: str | None) -> list[dict[str, Any]]:
+async def search(conn: Conn, q: str | None) -> list[CannedRow]:
     """Codes starting with ``q`` first, then titles or texts containing it; by code."""
     c = _canned
     query = select(c)
@@ -94,12 +102,12 @@ async def search(conn: Conn, q: str | None) -> list[dict[str, Any]]:
     return [_out(r) for r in rows]
 
 
-async def get(conn: Conn, canned_id: int) -> dict[str, Any] | None:
+async def get(conn: Conn, canned_id: int) -> CannedRow | None:
     row = (await conn.execute(select(_canned).where(_canned.c.id == canned_id))).first()
     return None if row is None else _out(row)
 
 
-async def create(conn: Conn, body: CannedBody, created_by: int | None) -> dict[str, Any]:
+async def create(conn: Conn, body: CannedBody, created_by: int | None) -> CannedRow:
     values = _checked(body)
     now = utcnow()
     try:
@@ -115,7 +123,7 @@ async def create(conn: Conn, body: CannedBody, created_by: int | None) -> dict[s
     return found
 
 
-async def replace(conn: Conn, canned_id: int, body: CannedBody) -> dict[str, Any] | None:
+async def replace(conn: Conn, canned_id: int, body: CannedBody) -> CannedRow | None:
     values = _checked(body)
     try:
         result = await conn.execute(

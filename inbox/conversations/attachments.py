@@ -7,13 +7,14 @@ from sqlalchemy import select
 from inbox.accounts.models import Account
 from inbox.conversations.repository import messages
 from inbox.db import Conn
+from inbox.errors import NotFound
 from inbox.media import MediaSource, attachment_from
 from inbox.outbound import AccountAuth
 
 _accounts = Account.__table__  # type: ignore[attr-defined]
 
 
-class AttachmentNotFound(LookupError):
+class AttachmentNotFound(NotFound):
     pass
 
 

@@ -17,12 +17,22 @@ from sqlalchemy import and_, exists, or_, select
 
 from inbox.conversations.models import ConversationLabel
 from inbox.conversations.repository import contacts, conversations, messages
+from inbox.conversations.rows import (
+    Author,
+    ContactRef,
+    ConversationListRow,
+    ConversationRow,
+    MessagePreview,
+    MessageRow,
+    PostRef,
+)
 from inbox.db import Conn
+from inbox.errors import Malformed
 
 labels = ConversationLabel.__table__  # type: ignore[attr-defined]
 
 
-class BadCursor(ValueError):
+class BadCursor(Malformed):
     pass
 
 
@@ -66,7 +76,7 @@ def _like(text: str) -> str:
 
 async def list_conversations(
     conn: Conn, f: ConversationFilter, *, limit: int, cursor: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[ConversationListRow], str | None]:
     c = conversations
     query = select(
         c, contacts.c.display_name, contacts.c.username, contacts.c.external_id.label("cx")
@@ -112,7 +122,9 @@ async def list_conversations(
     label_map = await _labels_of(conn, [r.id for r in page])
     previews = await _previews_of(conn, [r.id for r in page])
     items = [
-        {**_conversation_out(r, label_map.get(r.id, [])), "last_message": previews.get(r.id)}
+        ConversationListRow(
+            **_conversation_fields(r, label_map.get(r.id, ())), last_message=previews.get(r.id)
+        )
         for r in page
     ]
     next_cursor = (
@@ -121,7 +133,7 @@ async def list_conversations(
     return items, next_cursor
 
 
-async def get_conversation(conn: Conn, conversation_id: int) -> dict[str, Any] | None:
+async def get_conversation(conn: Conn, conversation_id: int) -> ConversationRow | None:
     c = conversations
     row = (
         await conn.execute(
@@ -134,10 +146,11 @@ async def get_conversation(conn: Conn, conversation_id: int) -> dict[str, Any] |
     ).first()
     if row is None:
         return None
-    return _conversation_out(row, (await _labels_of(conn, [row.id])).get(row.id, []))
+    labels_of_row = (await _labels_of(conn, [row.id])).get(row.id, ())
+    return ConversationRow(**_conversation_fields(row, labels_of_row))
 
 
-async def _labels_of(conn: Conn, ids: list[int]) -> dict[int, list[str]]:
+async def _labels_of(conn: Conn, ids: list[int]) -> dict[int, tuple[str, ...]]:
     if not ids:
         return {}
     out: dict[int, list[str]] = {}
@@ -148,13 +161,13 @@ async def _labels_of(conn: Conn, ids: list[int]) -> dict[int, list[str]]:
     )
     for row in rows:
         out.setdefault(row.conversation_id, []).append(row.label)
-    return out
+    return {conversation_id: tuple(found) for conversation_id, found in out.items()}
 
 
 PREVIEW_CHARS = 160
 
 
-async def _previews_of(conn: Conn, ids: list[int]) -> dict[int, dict[str, Any]]:
+async def _previews_of(conn: Conn, ids: list[int]) -> dict[int, MessagePreview]:
     """The latest message of each conversation (one index probe each), cut for the list."""
     if not ids:
         return {}
@@ -181,19 +194,21 @@ async def _previews_of(conn: Conn, ids: list[int]) -> dict[int, dict[str, Any]]:
         .where(c.c.id.in_(ids))
     )
     return {
-        r.conversation_id: {
-            "text": "" if r.deleted_at else (r.text or "")[:PREVIEW_CHARS],
-            "direction": r.direction,
-            "sender_type": r.sender_type,
-            "private": r.private,
-            "attachments": 0 if r.deleted_at else len(r.attachments or []),
-            "deleted": r.deleted_at is not None,
-        }
+        r.conversation_id: MessagePreview(
+            text="" if r.deleted_at else (r.text or "")[:PREVIEW_CHARS],
+            direction=r.direction,
+            sender_type=r.sender_type,
+            private=r.private,
+            attachments=0 if r.deleted_at else len(r.attachments or []),
+            deleted=r.deleted_at is not None,
+        )
         for r in rows
     }
 
 
-def _conversation_out(r: Any, label_list: list[str]) -> dict[str, Any]:
+def _conversation_fields(r: Any, label_list: tuple[str, ...]) -> dict[str, Any]:
+    """The fields of a :class:`ConversationRow` from a conversation joined with its contact
+    (``cx``: the contact's platform id)."""
     return {
         "id": r.id,
         "channel": r.channel,
@@ -205,13 +220,13 @@ def _conversation_out(r: Any, label_list: list[str]) -> dict[str, Any]:
         "labels": label_list,
         "priority": r.priority,
         "snoozed_until": r.snoozed_until,
-        "contact": {
-            "id": r.contact_id,
-            "display_name": r.display_name or r.cx,
-            "username": r.username,
-            "external_id": r.cx,
-        },
-        "post": {"id": r.post_id, "url": r.post_url, "text": r.post_text} if r.post_id else None,
+        "contact": ContactRef(
+            id=r.contact_id,
+            display_name=r.display_name or r.cx,
+            username=r.username,
+            external_id=r.cx,
+        ),
+        "post": PostRef(id=r.post_id, url=r.post_url, text=r.post_text) if r.post_id else None,
         "last_message_at": r.last_message_at,
         "created_at": r.created_at,
         "updated_at": r.updated_at,
@@ -220,7 +235,7 @@ def _conversation_out(r: Any, label_list: list[str]) -> dict[str, Any]:
 
 async def list_messages(
     conn: Conn, conversation_id: int, *, limit: int, cursor: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[MessageRow], str | None]:
     m = messages
     query = select(m).where(m.c.conversation_id == conversation_id)
     if cursor:
@@ -234,7 +249,7 @@ async def list_messages(
 
 async def list_recent_messages(
     conn: Conn, conversation_id: int, *, limit: int, before: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[MessageRow], str | None]:
     """The latest ``limit`` messages (before a cursor), oldest first, and a cursor to older ones.
 
     A chat pane opens at the bottom: the newest page first, older pages on demand.
@@ -251,32 +266,33 @@ async def list_recent_messages(
     return [_message_out(r) for r in reversed(page)], older
 
 
-async def get_message(conn: Conn, message_id: int) -> dict[str, Any] | None:
+async def get_message(conn: Conn, message_id: int) -> MessageRow | None:
     row = (await conn.execute(select(messages).where(messages.c.id == message_id))).first()
     return None if row is None else _message_out(row)
 
 
-def _message_out(r: Any) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "conversation_id": r.conversation_id,
-        "direction": r.direction,
-        "sender_type": r.sender_type,
-        "kind": r.kind,
-        "text": "" if r.deleted_at else r.text,
-        "attachments": [] if r.deleted_at else (r.attachments or []),
-        "created_at": r.platform_ts,
-        "received_at": r.created_at,
-        "external_id": r.external_id,
-        "delivery_status": r.delivery_status,
-        "delivery_error": r.delivery_error,
-        "sender_id": r.sender_id,
-        "private": r.private,
-        "author": {"external_id": r.author_external_id, "name": r.author_name},
-        "reply_to_external_id": r.reply_to_external_id,
-        "parent_comment_id": r.parent_comment_id,
-        "payload": r.payload,
-        "edited_at": r.edited_at,
-        "deleted_at": r.deleted_at,
-        "edit_history": r.edit_history or [],
-    }
+def _message_out(r: Any) -> MessageRow:
+    deleted = r.deleted_at is not None
+    return MessageRow(
+        id=r.id,
+        conversation_id=r.conversation_id,
+        direction=r.direction,
+        sender_type=r.sender_type,
+        kind=r.kind,
+        text="" if deleted else r.text,
+        attachments=[] if deleted else (r.attachments or []),
+        created_at=r.platform_ts,
+        received_at=r.created_at,
+        external_id=r.external_id,
+        delivery_status=r.delivery_status,
+        delivery_error=r.delivery_error,
+        sender_id=r.sender_id,
+        private=r.private,
+        author=Author(external_id=r.author_external_id, name=r.author_name),
+        reply_to_external_id=r.reply_to_external_id,
+        parent_comment_id=r.parent_comment_id,
+        payload=r.payload,
+        edited_at=r.edited_at,
+        deleted_at=r.deleted_at,
+        edit_history=r.edit_history or [],
+    )

@@ -3,6 +3,8 @@
 The 80/20 rule of newsletters: at most one message in five should sell, the rest be useful
 to the reader, or subscribers leave. :func:`selling_share` measures it per account over the
 campaigns started in the last 30 days.
+
+Read models are frozen dataclasses (:mod:`inbox.newsletters.rows`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,14 @@ from sqlalchemy import func, select
 
 from inbox.db import Conn
 from inbox.newsletters.models import Campaign, CampaignRecipient, RecipientStatus
+from inbox.newsletters.rows import (
+    CampaignDetail,
+    CampaignRow,
+    Progress,
+    RecipientPage,
+    RecipientRow,
+    SellingShare,
+)
 from inbox.types import utcnow
 
 _campaigns = Campaign.__table__  # type: ignore[attr-defined]
@@ -24,8 +34,8 @@ REPORT_DAYS = 30
 PAGE = 100
 
 
-async def progress(conn: Conn, campaign_id: int, audience: int | None) -> dict[str, int]:
-    """``{audience, pending, queued, sent, failed, unsubscribed, cancelled}``."""
+async def progress(conn: Conn, campaign_id: int, audience: int | None) -> Progress:
+    """How many recipients are in each status, and the audience frozen at the start."""
     rows = await conn.execute(
         select(_recipients.c.status, func.count().label("n"))
         .where(_recipients.c.campaign_id == campaign_id)
@@ -33,12 +43,13 @@ async def progress(conn: Conn, campaign_id: int, audience: int | None) -> dict[s
     )
     counts = {s.value: 0 for s in RecipientStatus}
     for row in rows:
-        counts[str(row.status)] = int(row.n)
-    return {"audience": audience or 0, **counts}
+        if str(row.status) in counts:
+            counts[str(row.status)] = int(row.n)
+    return Progress(audience=audience or 0, **counts)
 
 
-def to_public(row: Any, progress_counts: dict[str, int] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def _fields(row: Any) -> dict[str, Any]:
+    return {
         "id": row.id,
         "name": row.name,
         "account_id": row.account_id,
@@ -56,21 +67,23 @@ def to_public(row: Any, progress_counts: dict[str, int] | None = None) -> dict[s
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }
-    if progress_counts is not None:
-        out["progress"] = progress_counts
-    return out
 
 
-async def describe(conn: Conn, campaign_id: int) -> dict[str, Any] | None:
+def to_public(row: Any) -> CampaignRow:
+    return CampaignRow(**_fields(row))
+
+
+async def describe(conn: Conn, campaign_id: int) -> CampaignDetail | None:
     row = (await conn.execute(select(_campaigns).where(_campaigns.c.id == campaign_id))).first()
     if row is None:
         return None
-    return to_public(row, await progress(conn, campaign_id, row.audience_size))
+    counts = await progress(conn, campaign_id, row.audience_size)
+    return CampaignDetail(**_fields(row), progress=counts)
 
 
 async def list_campaigns(
     conn: Conn, *, account_id: int | None = None, status: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[CampaignRow]:
     query = select(_campaigns).order_by(_campaigns.c.id.desc())
     if account_id is not None:
         query = query.where(_campaigns.c.account_id == account_id)
@@ -81,7 +94,7 @@ async def list_campaigns(
 
 async def recipients(
     conn: Conn, campaign_id: int, *, status: str | None, cursor: int | None, limit: int = PAGE
-) -> dict[str, Any]:
+) -> RecipientPage:
     """One page in recipient order; ``next_cursor`` is the last id (None at the end)."""
     query = (
         select(_recipients)
@@ -96,24 +109,24 @@ async def recipients(
     rows = (await conn.execute(query)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return {
-        "items": [
-            {
-                "id": r.id,
-                "contact_id": r.contact_id,
-                "peer_id": r.peer_id,
-                "status": r.status,
-                "error": r.error,
-                "outbox_id": r.outbox_id,
-                "updated_at": r.updated_at,
-            }
+    return RecipientPage(
+        items=tuple(
+            RecipientRow(
+                id=r.id,
+                contact_id=r.contact_id,
+                peer_id=r.peer_id,
+                status=r.status,
+                error=r.error,
+                outbox_id=r.outbox_id,
+                updated_at=r.updated_at,
+            )
             for r in rows
-        ],
-        "next_cursor": rows[-1].id if more and rows else None,
-    }
+        ),
+        next_cursor=rows[-1].id if more and rows else None,
+    )
 
 
-async def selling_share(conn: Conn, account_id: int, *, days: int = REPORT_DAYS) -> dict[str, Any]:
+async def selling_share(conn: Conn, account_id: int, *, days: int = REPORT_DAYS) -> SellingShare:
     """Of the account's campaigns started in the last ``days``, how many sell."""
     since = utcnow() - timedelta(days=days)
     rows = await conn.execute(
@@ -126,13 +139,13 @@ async def selling_share(conn: Conn, account_id: int, *, days: int = REPORT_DAYS)
         counts[str(row.tag)] = counts.get(str(row.tag), 0) + int(row.n)
     total = counts["useful"] + counts["selling"]
     share = counts["selling"] / total if total else 0.0
-    return {
-        "account_id": account_id,
-        "days": days,
-        "campaigns": total,
-        "useful": counts["useful"],
-        "selling": counts["selling"],
-        "selling_share": round(share, 4),
-        "max_selling_share": SELLING_MAX_SHARE,
-        "within_rule": share <= SELLING_MAX_SHARE,
-    }
+    return SellingShare(
+        account_id=account_id,
+        days=days,
+        campaigns=total,
+        useful=counts["useful"],
+        selling=counts["selling"],
+        selling_share=round(share, 4),
+        max_selling_share=SELLING_MAX_SHARE,
+        within_rule=share <= SELLING_MAX_SHARE,
+    )

@@ -6,13 +6,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inbox.errors import Conflict, Invalid
 from inbox.users.models import Role, User
 from inbox.users.security import hash_password, verify_password
 
 _users = User.__table__  # type: ignore[attr-defined]
 
 
-class UserExists(Exception):
+class UserExists(Conflict):
     pass
 
 
@@ -24,10 +25,10 @@ async def create_user(
     session: AsyncSession, *, email: str, password: str, role: Role, name: str = ""
 ) -> User:
     if len(password) < 8:
-        raise ValueError("password must be at least 8 characters")
+        raise Invalid("password must be at least 8 characters")
     email = normalise_email(email)
     if "@" not in email:
-        raise ValueError(f"not an email address: {email!r}")
+        raise Invalid(f"not an email address: {email!r}")
     if await session.scalar(select(_users.c.id).where(_users.c.email == email)) is not None:
         raise UserExists(f"a user with email {email} exists")
     user = User(email=email, name=name, password_hash=hash_password(password), role=role.value)
@@ -37,17 +38,6 @@ async def create_user(
     except IntegrityError as exc:
         raise UserExists(f"a user with email {email} exists") from exc
     return user
-
-
-def to_public(user: User) -> dict[str, object]:
-    return {
-        "id": user.id,
-        "email": user.email,
-        "name": user.name,
-        "role": user.role,
-        "is_active": user.is_active,
-        "created_at": user.created_at,
-    }
 
 
 async def list_users(session: AsyncSession) -> list[User]:
@@ -71,7 +61,7 @@ async def update_user(
         user.is_active = is_active
     if password is not None:
         if len(password) < 8:
-            raise ValueError("password must be at least 8 characters")
+            raise Invalid("password must be at least 8 characters")
         user.password_hash = hash_password(password)
     session.add(user)
     await session.flush()

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from api.fake_platforms import FakeCdn, FakeTelegram
 from api.runtime import Runtime
+from fakes import FakeCdn, FakeTelegram
 from inbox.conversations.models import Message
 from inbox.types import utcnow
 from inbox.users.models import Role
@@ -33,6 +33,9 @@ from tests.support.factories import (
 from tests.support.fixtures import RuntimeFactory
 from tests.support.payloads import load_payload
 from tests.support.probes import with_changes
+
+# fetching and serving attachments: the storage backend changes nothing.
+pytestmark = pytest.mark.one_backend
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x11" * 500
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x22" * 300

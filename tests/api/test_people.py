@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from api.runtime import Runtime
+from inbox.conversations.assignment import pick_assignee
 from inbox.db import transact
-from inbox.teams.service import pick_assignee
 from inbox.users.models import Role
 from tests.support.factories import add_user, admin_headers, login
 

@@ -1,6 +1,6 @@
 """Every way a webhook can be refused, per platform; a refusal stores nothing and is counted.
 
-"Nothing forged" (DESIGN.md §3): a request that fails verification never reaches the queue,
+"Nothing forged" (README.md): a request that fails verification never reaches the queue,
 so for every refusal the queue stays empty and, after the worker drains, there are no
 conversations or messages. No junk body makes a webhook route answer 500.
 """
@@ -41,6 +41,9 @@ from tests.support.factories import (
 )
 from tests.support.fixtures import RuntimeFactory
 from tests.support.payloads import load_payload, sign_facebook
+
+# verification and refusals: nothing here depends on the storage backend.
+pytestmark = pytest.mark.one_backend
 
 Counters = dict[tuple[str, ...], float]
 

@@ -167,7 +167,7 @@ async def test_the_same_signal_twice_is_ledgered_once(service: Service) -> None:
     async with service.rt.engine.begin() as conn:
         [event] = await subscriptions.ledger_of(conn, one["contact_id"])
         again = await subscriptions.opt_in(
-            conn, vk, one["contact_id"], "vk_message_allow", "spring_promo_widget", event["at"]
+            conn, vk, one["contact_id"], "vk_message_allow", "spring_promo_widget", event.at
         )
         assert (again.changed, again.recorded) == (False, False)
         count = await conn.scalar(

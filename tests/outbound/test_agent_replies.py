@@ -218,6 +218,7 @@ class TestDeliveryOutcomes:
             await conn.execute(
                 update(_account_contacts).values(last_inbound_at=utcnow() - timedelta(days=3))
             )
+        service.rt.accounts.forget()  # changed behind the service's back, not by an admin route
         await service.reply(conv["id"], "following up")
         await service.send()
         [call] = service.graph.calls_to("POST /me/messages")

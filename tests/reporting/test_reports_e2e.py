@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from api.schemas.reports import Summary, Timeseries
 from inbox.reporting.models import Cycle
 from inbox.users.models import Role
 from tests.reporting.conftest import Service
@@ -104,6 +105,7 @@ async def test_agent_replies_team_change_resolve_and_every_report_shape(service:
     by_team = await _summary(svc, group_by="team")
     teams = {g["name"]: g["metrics"]["response"]["count"] for g in by_team["groups"]}
     assert teams == {"Sales": 1, "Support": 1}  # each reply credited to the team of its moment
+    Summary.model_validate(by_team)  # what /openapi.json says is what is answered, exactly
     to = _soon()  # the total of a grouped report (one pass on PostgreSQL) is the plain total
     plain = (await _summary(svc, to=to))["total"]
     for group in ("team", "agent", "channel", "account", "label"):
@@ -116,6 +118,7 @@ async def test_agent_replies_team_change_resolve_and_every_report_shape(service:
         headers=svc.headers,
     )
     assert series.status_code == 200, series.text
+    Timeseries.model_validate(series.json())
     buckets = series.json()["series"][0]["buckets"]
     assert len(buckets) in (30, 31)
     assert sum(b["metrics"]["cycles"] for b in buckets) == 1

@@ -25,6 +25,9 @@ from tests.support.factories import (
 from tests.support.fixtures import RuntimeFactory
 from tests.web.browser import page_csrf, sign_in
 
+# the pages' rendering and forms.
+pytestmark = pytest.mark.one_backend
+
 PAGES = ("/admin/accounts", "/admin/people", "/admin/rules", "/admin/canned-replies")
 EVIL = "<script>alert(1)</script>"
 RULE = {

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from markupsafe import escape
 
-from api.fake_platforms import FakeTelegram
 from api.runtime import Runtime
+from fakes import FakeTelegram
 from inbox.users.models import Role
 from tests.support.factories import (
     add_account,
@@ -30,6 +30,9 @@ from tests.support.factories import (
 from tests.support.fixtures import RuntimeFactory
 from tests.support.payloads import load_payload
 from tests.web.browser import page_csrf, sign_in
+
+# the pages' rendering (search and lists are tested on both backends through the API).
+pytestmark = pytest.mark.one_backend
 
 BASE = 1737450000
 XSS_TEXT = "<img src=x onerror=alert(1)>"

@@ -10,9 +10,11 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 
 from api.web import i18n
 from api.web.pages_newsletters import bar
+from inbox.newsletters.rows import Progress
 from inbox.users.models import Role
 from tests.newsletters.campaign_helpers import api, new_campaign, run
 from tests.outbound.conftest import Service
@@ -21,6 +23,9 @@ from tests.support.factories import add_user, post_telegram
 from tests.support.payloads import load_payload
 from tests.support.probes import with_changes
 from tests.web.browser import sign_in
+
+# the page's rendering (campaigns are tested on both backends in tests/newsletters).
+pytestmark = pytest.mark.one_backend
 
 BLOCKED = "Forbidden: bot was blocked by the user"
 
@@ -230,15 +235,7 @@ def test_every_newsletters_string_exists_in_every_language() -> None:
 
 def test_the_bar_counts_waiting_and_never_overflows() -> None:
     drawn = bar(
-        {
-            "audience": 4,
-            "pending": 1,
-            "queued": 1,
-            "sent": 1,
-            "failed": 0,
-            "unsubscribed": 1,
-            "cancelled": 0,
-        }
+        Progress(audience=4, pending=1, queued=1, sent=1, failed=0, unsubscribed=1, cancelled=0)
     )
     assert drawn["counts"] == {"sent": 1, "failed": 0, "unsubscribed": 1, "waiting": 2}
     assert [(p["x"], p["width"]) for p in drawn["parts"]] == [
@@ -248,15 +245,7 @@ def test_the_bar_counts_waiting_and_never_overflows() -> None:
         (50.0, 50.0),
     ]
     empty = bar(
-        {
-            "audience": 0,
-            "pending": 0,
-            "queued": 0,
-            "sent": 0,
-            "failed": 0,
-            "unsubscribed": 0,
-            "cancelled": 0,
-        }
+        Progress(audience=0, pending=0, queued=0, sent=0, failed=0, unsubscribed=0, cancelled=0)
     )
     assert all(p["width"] == 0 for p in empty["parts"])
 

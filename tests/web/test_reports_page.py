@@ -29,6 +29,9 @@ from tests.support.payloads import load_payload
 from tests.support.probes import with_changes
 from tests.web.browser import sign_in
 
+# the page's rendering (the figures are tested on both backends in tests/reporting).
+pytestmark = pytest.mark.one_backend
+
 _cycles = Cycle.__table__  # type: ignore[attr-defined]
 CHARTS = ("first_response", "volume", "csat", "sla")
 SVG = "{http://www.w3.org/2000/svg}"
