@@ -5,7 +5,7 @@ Phases, each under a hard time limit:
 1. a fresh database, migrated with ``omnibox migrate``, loaded by COPY with generated history
    (``_reports_data``); a sample of conversations is replayed through the recorder and must
    derive exactly the generated cycle and turn rows;
-2. the report blocks built (what the SLA clock's loop does over time), timed;
+2. the report blocks built (what the maintenance loop does over time), timed;
 3. ``omnibox api`` as a subprocess and an admin's token; every report request timed end to
    end over HTTP (warm-ups, then N runs: p50 / p95 / max and the response size);
 4. the same reports timed in-process on an engine, separating SQL from HTTP;
@@ -99,7 +99,7 @@ async def _prepare(a: argparse.Namespace, env: dict[str, str], end: dt.datetime)
 
 
 async def _build_blocks(url: str) -> dict[str, Any]:
-    """What the SLA clock's loop does after a load, all at once: every marked day rebuilt."""
+    """What the maintenance loop does after a load, all at once: every marked day rebuilt."""
     engine = make_engine(url)
     t0, days = time.perf_counter(), 0
     try:

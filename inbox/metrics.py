@@ -36,5 +36,12 @@ PROCESSING_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
 SLA_BREACHES = Counter(
-    "omnibox_sla_breaches_total", "SLA targets missed, as the SLA clock found them", ["metric"]
+    "omnibox_sla_breaches_total",
+    "SLA targets missed, as the SLA deadlines job found them",
+    ["metric"],
+)
+MAINTENANCE_FAILURES = Counter(
+    "omnibox_maintenance_failures_total",
+    "Rounds of a maintenance job that raised (retried after a backoff)",
+    ["job"],
 )

@@ -1,8 +1,10 @@
 """Carrying out what the rules decided, in the worker's transaction.
 
 Each action maps onto what an agent could do by hand: the same conversation service, the same
-outbox. Replies are keyed by the message and the action's place, so the same decision can never
-queue two replies, and they stop at the per-conversation hourly budget (a loop guard).
+outbox, and what they change goes into the transaction's ``changes`` (the reactions follow,
+:mod:`inbox.changes`). Replies are keyed by the message and the action's place, so the same
+decision can never queue two replies, and they stop at the per-conversation hourly budget (a
+loop guard).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from inbox.automation.webhooks import enqueue_webhook
+from inbox.changes import Changes
+from inbox.conversations.assignment import pick_assignee
 from inbox.conversations.models import Conversation, Message, SenderType
 from inbox.conversations.service import UNSET, Change, apply_change
 from inbox.db import Conn
@@ -25,8 +30,6 @@ from inbox.outbox.enqueue import (
     enqueue_moderation,
     enqueue_reply,
 )
-from inbox.outbox.webhooks import enqueue_webhook
-from inbox.teams.service import pick_assignee
 from inbox.types import utcnow
 from rules import actions as a
 
@@ -41,6 +44,7 @@ async def apply_all(
     conn: Conn,
     stored: Stored,
     decided: Sequence[a.Action],
+    changes: Changes,
     *,
     reply_budget: int,
     key_prefix: str | None = None,
@@ -59,15 +63,17 @@ async def apply_all(
                 notes.append("reply skipped: the conversation's automatic replies this hour")
                 continue
             reply_budget -= 1
-            note = await _reply(conn, stored, action, key)
+            note = await _reply(conn, stored, action, key, changes)
         else:
-            note = await _apply_one(conn, stored, action, key)
+            note = await _apply_one(conn, stored, action, key, changes)
         if note:
             notes.append(note)
     return notes
 
 
-async def _reply(conn: Conn, stored: Stored, action: a.Reply, key: str) -> str | None:
+async def _reply(
+    conn: Conn, stored: Stored, action: a.Reply, key: str, changes: Changes
+) -> str | None:
     conversation = await conversation_row(conn, stored.conversation_id)
     target = await conn.scalar(
         select(_messages.c.external_id).where(_messages.c.id == stored.message_id)
@@ -80,7 +86,7 @@ async def _reply(conn: Conn, stored: Stored, action: a.Reply, key: str) -> str |
         target_external_id=target if conversation.kind == "comment" else None,
     )
     try:
-        await enqueue_reply(conn, conversation, reply)
+        await enqueue_reply(conn, conversation, reply, changes)
     except NothingToAnswer as exc:
         return f"reply skipped: {exc}"
     return None
@@ -93,26 +99,13 @@ async def _external_id(conn: Conn, message_id: int) -> str | None:
     return found
 
 
-async def _apply_one(conn: Conn, stored: Stored, action: a.Action, key: str) -> str | None:
+async def _apply_one(
+    conn: Conn, stored: Stored, action: a.Action, key: str, changes: Changes
+) -> str | None:
     cid = stored.conversation_id
-    if isinstance(action, a.AssignAgent):
-        await apply_change(conn, cid, Change(assignee_id=action.user_id))
-    elif isinstance(action, a.AssignTeam):
-        assignee = await pick_assignee(conn, action.team_id, action.strategy)
-        await apply_change(
-            conn, cid, Change(team_id=action.team_id, assignee_id=assignee if assignee else UNSET)
-        )
-    elif isinstance(action, a.AddLabels):
-        await apply_change(conn, cid, Change(add_labels=action.labels))
-    elif isinstance(action, a.RemoveLabels):
-        await apply_change(conn, cid, Change(remove_labels=action.labels))
-    elif isinstance(action, a.SetPriority):
-        await apply_change(conn, cid, Change(priority=action.priority))
-    elif isinstance(action, a.SetStatus):
-        until = None
-        if action.status == "snoozed":
-            until = utcnow() + timedelta(minutes=action.snooze_minutes or 60)
-        await apply_change(conn, cid, Change(status=action.status, snoozed_until=until))
+    change = await _conversation_change(conn, action)
+    if change is not None:
+        await apply_change(conn, cid, change, changes)
     elif isinstance(action, a.HideComment):
         conversation = await conversation_row(conn, cid)
         target = await _external_id(conn, stored.message_id)
@@ -127,4 +120,25 @@ async def _apply_one(conn: Conn, stored: Stored, action: a.Action, key: str) -> 
         )
         record = subscriptions.opt_in if action.on else subscriptions.opt_out
         await record(conn, stored.account_id, int(contact_id), "rule", source=key)
+    return None
+
+
+async def _conversation_change(conn: Conn, action: a.Action) -> Change | None:
+    """The conversation change an action makes, the same as an agent's; None for the others."""
+    if isinstance(action, a.AssignAgent):
+        return Change(assignee_id=action.user_id)
+    if isinstance(action, a.AssignTeam):
+        assignee = await pick_assignee(conn, action.team_id, action.strategy)
+        return Change(team_id=action.team_id, assignee_id=assignee if assignee else UNSET)
+    if isinstance(action, a.AddLabels):
+        return Change(add_labels=action.labels)
+    if isinstance(action, a.RemoveLabels):
+        return Change(remove_labels=action.labels)
+    if isinstance(action, a.SetPriority):
+        return Change(priority=action.priority)
+    if isinstance(action, a.SetStatus):
+        until = None
+        if action.status == "snoozed":
+            until = utcnow() + timedelta(minutes=action.snooze_minutes or 60)
+        return Change(status=action.status, snoozed_until=until)
     return None

@@ -7,6 +7,7 @@ answer is the trace. Nothing is written and nothing is sent.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -58,7 +59,17 @@ class TestMessage(BaseModel):
     )
 
 
-async def dry_run(conn: Conn, body: TestMessage) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class DryRun:
+    """``would_do``: the actions as the worker would run them; ``actions`` and ``trace``: the
+    evaluation as it is stored on a message (webhook secrets redacted)."""
+
+    would_do: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    trace: list[dict[str, Any]]
+
+
+async def dry_run(conn: Conn, body: TestMessage) -> DryRun:
     if body.rules is not None:
         known = await directory(conn)
         compiled = compile_rules(validate(body.rules, known), known, warm=False)
@@ -98,7 +109,9 @@ async def dry_run(conn: Conn, body: TestMessage) -> dict[str, Any]:
         calendar=await load_calendar(conn, body.account_id) if body.account_id else None,
     )
     evaluation = evaluate(compiled, facts, explain=True)
-    return {
-        "would_do": [action_to_json(x) for x in evaluation.actions],
-        **evaluation.to_json(),
-    }
+    stored = evaluation.to_json()
+    return DryRun(
+        would_do=[action_to_json(x) for x in evaluation.actions],
+        actions=stored["actions"],
+        trace=stored["trace"],
+    )

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from inbox.contacts.queries import contact_labels
 from inbox.conversations.models import Contact, Conversation
-from inbox.conversations.service import labels_of
+from inbox.conversations.service import contact_labels, labels_of
 from inbox.db import Conn
 from inbox.events import InboundEvent
 from inbox.newsletters import subscriptions
@@ -38,7 +37,7 @@ async def build_facts(
         event=trigger,
         message=MessageFacts(
             text=event.text,
-            channel=event.channel.value,
+            channel=str(event.channel),
             account_id=stored.account_id,
             kind=event.thread.kind.value,
             direction=event.direction.value,

@@ -1,15 +1,19 @@
 """Running the rules on a stored customer message, inside the worker's transaction.
 
 Rules see plain ``Facts`` and answer plain actions (``rules`` is pure); this module turns rows
-into facts and actions into writes. It runs only for a message this transaction stored, so a
-redelivered webhook never fires a rule twice, and the reply's outbox row commits (or not)
-together with the message that caused it.
+into facts and actions into writes. :meth:`Automation.run_rules` is a reaction
+(:mod:`inbox.changes`) to a message this transaction stored, so a redelivered webhook never
+fires a rule twice, and the reply's outbox row commits (or not) together with the message that
+caused it. What the actions change goes into the transaction's ``changes`` in turn.
+:meth:`Automation.act` is the one place rules are evaluated and acted on, for a message here
+and for a clock event in :mod:`inbox.automation.timed`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -19,15 +23,17 @@ from sqlalchemy import func, select
 from inbox.automation import actions, store
 from inbox.automation.facts import build_facts
 from inbox.automation.models import RuleTrace
+from inbox.changes import Change, Changes, MessageStored
 from inbox.conversations.models import Message, SenderType
 from inbox.db import Conn
-from inbox.events import Direction, InboundEvent
+from inbox.events import InboundEvent
 from inbox.reporting.calendars import calendar_for
 from inbox.types import utcnow
 from rules.calendar import BusinessCalendar
 from rules.compile import CompiledRules, Directory, compile_rules, validate
 from rules.errors import RuleError
 from rules.evaluate import evaluate
+from rules.facts import Facts
 from rules.schema import Rule, Trigger
 
 log = logging.getLogger("omnibox.rules")
@@ -51,6 +57,18 @@ class Stored:
     new_contact: bool
     event: str = "message_received"  # what a webhook action reports happened
     detail: dict[str, Any] | None = None  # clock events: which target or wait, sent along
+
+    @classmethod
+    def of(cls, change: MessageStored) -> Stored:
+        conversation = change.conversation
+        return cls(
+            account_id=conversation.account_id,
+            conversation_id=conversation.id,
+            message_id=change.message_id,
+            new_conversation=change.new_conversation,
+            reopened=change.reopened,
+            new_contact=change.new_contact,
+        )
 
 
 class RuleBook:
@@ -98,10 +116,15 @@ class Automation:
         self.book = RuleBook()
         self._reply_cap = auto_replies_per_hour
 
-    async def after_store(self, conn: Conn, event: InboundEvent, stored: Stored) -> None:
-        """Run the rules for a customer's new message (never for echoes or our own)."""
-        if event.direction is not Direction.IN:
-            return
+    async def run_rules(self, conn: Conn, batch: Sequence[Change], changes: Changes) -> None:
+        """Reaction: the rules for each customer's new message (never for echoes or our own)."""
+        for change in batch:
+            if isinstance(change, MessageStored) and change.inbound:
+                await self.after_store(conn, change.event, Stored.of(change), changes)
+
+    async def after_store(
+        self, conn: Conn, event: InboundEvent, stored: Stored, changes: Changes
+    ) -> None:
         compiled = await self.book.current(conn)
         if compiled is None or not compiled.rules:
             return
@@ -111,15 +134,33 @@ class Automation:
             triggers.append(Trigger.CONVERSATION_OPENED)
         for trigger in triggers:
             facts = await build_facts(conn, event, stored, trigger.value, calendar)
-            evaluation = evaluate(compiled, facts)
-            notes = await actions.apply_all(
-                conn,
-                stored,
-                evaluation.actions,
-                reply_budget=await self.replies_left(conn, stored),
-            )
-            if evaluation.trace:
-                await record_trace(conn, stored, trigger.value, evaluation.to_json(), notes)
+            await self.act(conn, compiled, stored, facts, changes)
+
+    async def act(
+        self,
+        conn: Conn,
+        compiled: CompiledRules,
+        stored: Stored,
+        facts: Facts,
+        changes: Changes,
+        *,
+        key_prefix: str | None = None,
+    ) -> bool:
+        """Evaluate ``facts`` and carry out what the rules decided, within this hour's reply
+        budget, then file the trace; whether any rule left one. ``key_prefix``: see
+        :func:`actions.apply_all`."""
+        evaluation = evaluate(compiled, facts)
+        notes = await actions.apply_all(
+            conn,
+            stored,
+            evaluation.actions,
+            changes,
+            reply_budget=await self.replies_left(conn, stored),
+            key_prefix=key_prefix,
+        )
+        if evaluation.trace:
+            await record_trace(conn, stored, facts.event, evaluation.to_json(), notes)
+        return bool(evaluation.trace)
 
     async def replies_left(self, conn: Conn, stored: Stored) -> int:
         since = utcnow() - timedelta(hours=1)

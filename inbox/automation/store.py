@@ -1,18 +1,22 @@
 """Rules as rows: list, create, update, delete, reorder; every change bumps the revision.
 
 Validation happens before anything is written (``validate`` from the rules package, against
-the teams, users and accounts that exist now), so a saved rule always compiles.
+the teams, users and accounts that exist now), so a saved rule always compiles. Reads return
+frozen dataclasses (the read-model style of every ``inbox`` query).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
 from inbox.accounts.models import Account
-from inbox.automation.models import RuleRow, RuleSetState
+from inbox.automation.models import RuleRow, RuleSetState, RuleTrace
 from inbox.db import Conn, dialect_of, insert_ignore
+from inbox.errors import Invalid
 from inbox.teams.models import Team
 from inbox.types import utcnow
 from inbox.users.models import User
@@ -22,6 +26,27 @@ _state = RuleSetState.__table__  # type: ignore[attr-defined]
 _teams = Team.__table__  # type: ignore[attr-defined]
 _users = User.__table__  # type: ignore[attr-defined]
 _accounts = Account.__table__  # type: ignore[attr-defined]
+_traces = RuleTrace.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRule:
+    """A rule as saved: its place in the order and its definition (``name, mode, when, if,
+    then, stop``: the YAML form, without empty fields)."""
+
+    id: int
+    position: int
+    definition: dict[str, Any]
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTraceRow:
+    """What the rules did with one message on one event (or would have, in dry-run mode)."""
+
+    event: str
+    trace: list[dict[str, Any]] | None
+    created_at: datetime
 
 
 async def revision(conn: Conn) -> int:
@@ -36,11 +61,33 @@ async def bump_revision(conn: Conn) -> None:
     )
 
 
-async def list_rules(conn: Conn) -> list[dict[str, Any]]:
+async def list_rules(conn: Conn) -> list[StoredRule]:
     rows = await conn.execute(select(_rules).order_by(_rules.c.position, _rules.c.id))
+    return [StoredRule(r.id, r.position, dict(r.definition), r.updated_at) for r in rows]
+
+
+async def traces_of(conn: Conn, message_id: int) -> list[RuleTraceRow]:
+    rows = await conn.execute(
+        select(_traces).where(_traces.c.message_id == message_id).order_by(_traces.c.id)
+    )
+    return [RuleTraceRow(r.event, r.trace, r.created_at) for r in rows]
+
+
+async def traced_message_ids(conn: Conn, message_ids: list[int]) -> set[int]:
+    """Which of these messages the rules left a trace on (the thread marks them)."""
+    if not message_ids:
+        return set()
+    rows = await conn.execute(
+        select(_traces.c.message_id).where(_traces.c.message_id.in_(message_ids)).distinct()
+    )
+    return {r.message_id for r in rows}
+
+
+async def rule_traces(conn: Conn, message_id: int) -> list[dict[str, Any]]:
+    """:func:`traces_of` as the web inbox's trace pane draws it."""
     return [
-        {"id": r.id, "position": r.position, **r.definition, "updated_at": r.updated_at}
-        for r in rows
+        {"event": t.event, "trace": t.trace or [], "created_at": t.created_at}
+        for t in await traces_of(conn, message_id)
     ]
 
 
@@ -119,7 +166,7 @@ async def reorder(conn: Conn, ids: list[int]) -> None:
     """``ids`` must name every rule exactly once; they take positions 1, 2, ... in that order."""
     existing = sorted(int(r.id) for r in await conn.execute(select(_rules.c.id)))
     if sorted(ids) != existing:
-        raise ValueError("reorder needs every rule id exactly once")
+        raise Invalid("reorder needs every rule id exactly once")
     for position, rule_id in enumerate(ids, start=1):
         await conn.execute(update(_rules).where(_rules.c.id == rule_id).values(position=position))
     await bump_revision(conn)

@@ -1,6 +1,6 @@
 """Rules fired by the clock (``no_reply``, ``sla_breached``) rather than by a message.
 
-The SLA clock runs them inside the transaction that records the firing, so the firing and
+The SLA deadlines job runs them inside the transaction that records the firing, so the firing and
 its effects commit together: a restart finds the firing recorded and never runs them twice.
 The customer's last message stands for the event: its text and channel are what conditions
 test, and its id is what the trace is filed under. Replies and webhooks are keyed by the
@@ -15,12 +15,11 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 
-from inbox.automation import actions
 from inbox.automation.facts import timed_facts
-from inbox.automation.runner import Automation, Stored, load_calendar, record_trace
+from inbox.automation.runner import Automation, Stored, load_calendar
+from inbox.changes import Changes
 from inbox.conversations.models import Conversation, Message, SenderType
 from inbox.db import Conn
-from rules.evaluate import evaluate
 from rules.schema import Trigger
 
 _messages = Message.__table__  # type: ignore[attr-defined]
@@ -59,8 +58,12 @@ class Timer:
     detail: dict[str, Any] | None = None  # what a webhook action sends along
 
 
-async def run_timed(automation: Automation, conn: Conn, timer: Timer, now: datetime) -> bool:
-    """Run ``timer``'s rules as of ``now``; whether any rule matched (and left a trace)."""
+async def run_timed(
+    automation: Automation, conn: Conn, timer: Timer, now: datetime, changes: Changes
+) -> bool:
+    """Run ``timer``'s rules as of ``now``; whether any rule matched (and left a trace). What
+    the actions change goes into ``changes``: the caller owns the transaction and runs the
+    reactions."""
     compiled = await automation.book.current(conn)
     if compiled is None or not compiled.runnable(timer.trigger.value, timer.minutes):
         return False
@@ -79,14 +82,4 @@ async def run_timed(automation: Automation, conn: Conn, timer: Timer, now: datet
     )
     calendar = await load_calendar(conn, stored.account_id)
     facts = await timed_facts(conn, stored, message, calendar, timer, now)
-    evaluation = evaluate(compiled, facts)
-    notes = await actions.apply_all(
-        conn,
-        stored,
-        evaluation.actions,
-        reply_budget=await automation.replies_left(conn, stored),
-        key_prefix=timer.key,
-    )
-    if evaluation.trace:
-        await record_trace(conn, stored, timer.trigger.value, evaluation.to_json(), notes)
-    return bool(evaluation.trace)
+    return await automation.act(conn, compiled, stored, facts, changes, key_prefix=timer.key)

@@ -2,7 +2,8 @@
 
 Kept apart from ``queries`` (the REST list and history) because these exist to draw one screen
 cheaply: a few grouped counts and lookups by id sets. (The contact panel reads
-``inbox.contacts.queries``.)
+``inbox.contacts.queries``, a thread's moderation states ``inbox.outbox.queries`` and its rule
+traces ``inbox.automation.store``: rooms above this one.)
 """
 
 from __future__ import annotations
@@ -11,22 +12,17 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from inbox.automation.models import RuleTrace
 from inbox.conversations.models import ConversationStatus
 from inbox.conversations.queries import labels
 from inbox.conversations.repository import conversations, messages
 from inbox.db import Conn
-from inbox.outbox.models import OutboxRow
 from inbox.teams.models import Team
 from inbox.users.models import User
 
-_outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-_traces = RuleTrace.__table__  # type: ignore[attr-defined]
 _teams = Team.__table__  # type: ignore[attr-defined]
 _users = User.__table__  # type: ignore[attr-defined]
 
 _OPEN = ConversationStatus.OPEN.value
-MODERATION_ACTIONS = ("hide", "unhide", "delete")
 
 
 async def folder_counts(conn: Conn, user_id: int) -> dict[str, int]:
@@ -84,35 +80,3 @@ async def quoted(conn: Conn, conversation_id: int, external_ids: set[str]) -> di
         )
     )
     return {r.external_id: r for r in rows}
-
-
-async def moderation_states(conn: Conn, conversation_id: int) -> dict[str, dict[str, Any]]:
-    """The latest hide / unhide / delete queued for each comment, with its outcome."""
-    o = _outbox
-    rows = await conn.execute(
-        select(o.c.action, o.c.request, o.c.status, o.c.last_error)
-        .where(o.c.conversation_id == conversation_id, o.c.action.in_(MODERATION_ACTIONS))
-        .order_by(o.c.id)
-    )
-    out: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        target = (r.request or {}).get("target_external_id")
-        if target:
-            out[str(target)] = {"action": r.action, "status": r.status, "error": r.last_error}
-    return out
-
-
-async def traced_message_ids(conn: Conn, message_ids: list[int]) -> set[int]:
-    if not message_ids:
-        return set()
-    rows = await conn.execute(
-        select(_traces.c.message_id).where(_traces.c.message_id.in_(message_ids)).distinct()
-    )
-    return {r.message_id for r in rows}
-
-
-async def rule_traces(conn: Conn, message_id: int) -> list[dict[str, Any]]:
-    rows = await conn.execute(
-        select(_traces).where(_traces.c.message_id == message_id).order_by(_traces.c.id)
-    )
-    return [{"event": r.event, "trace": r.trace or [], "created_at": r.created_at} for r in rows]

@@ -1,23 +1,31 @@
 """Changes agents make to a conversation (status, assignee, team, priority, labels).
 
 Checked here, not in the route, so the API and the rules engine's actions share one meaning
-of "assign to a user who can take it".
+of "assign to a user who can take it". What follows a change (the status log and metric
+cycles, the CSAT survey after a resolve) is not called from here: the change is appended to
+the caller's ``changes`` as a :class:`~inbox.changes.ConversationChanged`, and the owner of the
+transaction runs the reactions (:mod:`inbox.changes`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from inbox.conversations.models import Conversation, ConversationLabel, ConversationStatus
-from inbox.conversations.repository import get_conversation_row
+from inbox.changes import Change as ChangeRecord
+from inbox.changes import Changes, ConversationChanged, TeamDeleted
+from inbox.conversations.models import (
+    ContactLabel,
+    Conversation,
+    ConversationLabel,
+    ConversationStatus,
+)
 from inbox.db import Conn, dialect_of, insert_ignore
-from inbox.reporting import csat
-from inbox.reporting.models import StatusChange
-from inbox.reporting.recorder import record as record_cycles
+from inbox.errors import Invalid
 from inbox.teams.models import Team
 from inbox.types import utcnow
 from inbox.users.models import User
@@ -26,13 +34,13 @@ _conversations = Conversation.__table__  # type: ignore[attr-defined]
 _labels = ConversationLabel.__table__  # type: ignore[attr-defined]
 _users = User.__table__  # type: ignore[attr-defined]
 _teams = Team.__table__  # type: ignore[attr-defined]
-_status_log = StatusChange.__table__  # type: ignore[attr-defined]
+_contact_labels = ContactLabel.__table__  # type: ignore[attr-defined]
 
 PRIORITIES = ("low", "medium", "high", "urgent")
 UNSET = object()
 
 
-class InvalidChange(ValueError):
+class InvalidChange(Invalid):
     """The change names something that does not exist or cannot be used."""
 
 
@@ -56,7 +64,7 @@ def normalise_label(label: str) -> str:
     return cleaned
 
 
-async def apply_change(conn: Conn, conversation_id: int, change: Change) -> None:
+async def apply_change(conn: Conn, conversation_id: int, change: Change, changes: Changes) -> None:
     values: dict[str, Any] = {}
     if change.status is not None:
         if change.status not in {s.value for s in ConversationStatus}:
@@ -88,31 +96,12 @@ async def apply_change(conn: Conn, conversation_id: int, change: Change) -> None
         await conn.execute(
             update(_conversations).where(_conversations.c.id == conversation_id).values(**values)
         )
-        await _after_change(conn, conversation_id, change, values["updated_at"])
-    await _apply_labels(conn, conversation_id, change)
-
-
-async def _after_change(conn: Conn, conversation_id: int, change: Change, at: datetime) -> None:
-    """Log a status (resolutions close metric cycles), then replay the cycles: the holder,
-    team and priority decide the SLA policy; a resolve may ask for the CSAT survey."""
-    if change.status is not None:
-        await conn.execute(
-            _status_log.insert(),
-            [
-                {
-                    "conversation_id": conversation_id,
-                    "status": change.status,
-                    "at": at,
-                    "actor_id": change.actor_id,
-                }
-            ],
+        changes.append(
+            ConversationChanged(
+                conversation_id, values["updated_at"], change.status, change.actor_id
+            )
         )
-    conversation = await get_conversation_row(conn, conversation_id)
-    if conversation is None:
-        return
-    await record_cycles(conn, conversation)
-    if change.status == ConversationStatus.RESOLVED.value:
-        await csat.ask_after_resolve(conn, conversation_id)
+    await _apply_labels(conn, conversation_id, change)
 
 
 async def _apply_labels(conn: Conn, conversation_id: int, change: Change) -> None:
@@ -143,3 +132,20 @@ async def labels_of(conn: Conn, conversation_id: int) -> frozenset[str]:
         select(_labels.c.label).where(_labels.c.conversation_id == conversation_id)
     )
     return frozenset(r.label for r in rows)
+
+
+async def contact_labels(conn: Conn, contact_id: int) -> frozenset[str]:
+    """The labels on the person (what the rules see as ``contact.labels``)."""
+    rows = await conn.execute(
+        select(_contact_labels.c.label).where(_contact_labels.c.contact_id == contact_id)
+    )
+    return frozenset(r.label for r in rows)
+
+
+async def forget_team(conn: Conn, batch: Sequence[ChangeRecord], _changes: Changes) -> None:
+    """Reaction: a deleted team's conversations are left without a team."""
+    gone = [c.team_id for c in batch if isinstance(c, TeamDeleted)]
+    if gone:
+        await conn.execute(
+            update(_conversations).where(_conversations.c.team_id.in_(gone)).values(team_id=None)
+        )

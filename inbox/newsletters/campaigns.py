@@ -18,8 +18,8 @@ from jinja2 import meta
 from sqlalchemy import func, literal, select, update
 
 from inbox.db import Conn
+from inbox.errors import Conflict, Invalid, NotFound
 from inbox.newsletters import segments
-from inbox.newsletters.delivery import CANCELLED_REASON
 from inbox.newsletters.models import (
     Campaign,
     CampaignRecipient,
@@ -28,6 +28,7 @@ from inbox.newsletters.models import (
 )
 from inbox.outbound import buttons_from_json
 from inbox.outbox.models import OutboxRow, OutboxStatus
+from inbox.outbox.outcomes import CANCELLED_REASON
 from inbox.types import UTCDateTime, utcnow
 from rules import templates
 
@@ -42,15 +43,15 @@ CANCELLABLE = (*EDITABLE, CampaignStatus.SENDING, CampaignStatus.PAUSED)
 DELETABLE = (*EDITABLE, CampaignStatus.CANCELLED, CampaignStatus.DONE)
 
 
-class CampaignNotFound(LookupError):
+class CampaignNotFound(NotFound):
     pass
 
 
-class InvalidCampaign(ValueError):
+class InvalidCampaign(Invalid):
     """The fields cannot make a campaign (422)."""
 
 
-class IllegalTransition(ValueError):
+class IllegalTransition(Conflict, ValueError):
     """Not from the campaign's present status (409)."""
 
 

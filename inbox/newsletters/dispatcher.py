@@ -19,17 +19,19 @@ import asyncio
 import contextlib
 import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from inbox import platforms
 from inbox.conversations.models import AccountContact, Contact
 from inbox.db import Conn, dialect_of, insert_ignore, transact
-from inbox.events import Channel, ThreadKind
+from inbox.events import ThreadKind
 from inbox.newsletters import campaigns as service
-from inbox.newsletters.delivery import CAMPAIGN_KEY, RECIPIENT_KEY, idempotency_key
+from inbox.newsletters.delivery import idempotency_key
 from inbox.newsletters.models import (
     Campaign,
     CampaignRecipient,
@@ -38,8 +40,8 @@ from inbox.newsletters.models import (
     Subscription,
     SubscriptionStatus,
 )
-from inbox.outbound import OutboundAction
-from inbox.outbox.models import OutboxRow, OutboxStatus
+from inbox.outbound import Button, OutboundAction, buttons_from_json
+from inbox.outbox.models import OutboxRequest, OutboxRow, OutboxStatus
 from inbox.types import utcnow
 from rules import templates
 
@@ -52,24 +54,20 @@ _ac = AccountContact.__table__  # type: ignore[attr-defined]
 _contacts = Contact.__table__  # type: ignore[attr-defined]
 _outbox = OutboxRow.__table__  # type: ignore[attr-defined]
 
-VK_PEERS_PER_CALL = 100
 CHUNK = 500  # recipients per transaction
 
 
 @dataclass(frozen=True, slots=True)
 class Pace:
-    """Recipients per second each platform takes (the sender's per-account limits)."""
+    """Recipients per second each platform takes: the sender's per-account rate (``rates``,
+    by channel, as configured), times the recipients one call carries where the platform
+    batches a text that is the same for everyone."""
 
-    telegram_per_second: float = 25.0
-    vk_per_second: float = 15.0
-    meta_per_second: float = 250.0
+    rates: Mapping[str, float]
 
     def recipients_per_second(self, channel: str, personalised: bool) -> float:
-        if channel == Channel.TELEGRAM:
-            return self.telegram_per_second
-        if channel == Channel.VK:  # one call carries 100 peers when the text is the same
-            return self.vk_per_second * (1 if personalised else VK_PEERS_PER_CALL)
-        return self.meta_per_second
+        traits = platforms.traits_of(channel)
+        return traits.recipients_per_second(self.rates[channel], personalised)
 
 
 def variables(contact: Any) -> dict[str, Any]:
@@ -251,6 +249,7 @@ async def _move(conn: Conn, campaign: Any, pending: list[Any]) -> int:
     skipped: list[dict[str, Any]] = []
     broken: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
+    buttons, bad_buttons = _buttons(campaign)
     for r in pending:
         if not _eligible(r):
             skipped.append({"rid": r.id, "status": RecipientStatus.UNSUBSCRIBED.value, "e": None})
@@ -262,24 +261,25 @@ async def _move(conn: Conn, campaign: Any, pending: list[Any]) -> int:
                 {"rid": r.id, "status": RecipientStatus.FAILED.value, "e": f"template: {exc}"}
             )
             continue
-        request: dict[str, Any] = {
-            "thread_kind": ThreadKind.DIRECT.value,
-            "peer_id": r.peer_id,
-            "text": text,
-            "recipient_id": r.peer_id,
-            "private": False,
-            "contact_id": r.contact_id,
-            CAMPAIGN_KEY: campaign.id,
-            RECIPIENT_KEY: r.id,
-        }
-        if campaign.buttons:
-            request["buttons"] = list(campaign.buttons)
+        if bad_buttons is not None:
+            broken.append({"rid": r.id, "status": RecipientStatus.FAILED.value, "e": bad_buttons})
+            continue
+        request = OutboxRequest(
+            thread_kind=ThreadKind.DIRECT,
+            peer_id=r.peer_id,
+            text=text,
+            recipient_id=r.peer_id,
+            contact_id=r.contact_id,
+            buttons=buttons,
+            campaign_id=campaign.id,
+            campaign_recipient_id=r.id,
+        )
         rows.append(
             {
                 "idempotency_key": idempotency_key(campaign.id, r.contact_id),
                 "account_id": campaign.account_id,
                 "action": OutboundAction.SEND.value,
-                "request": request,
+                "request": request.to_json(),
                 "status": OutboxStatus.QUEUED.value,
                 "attempts": 0,
                 "available_at": now,
@@ -305,9 +305,20 @@ async def _move(conn: Conn, campaign: Any, pending: list[Any]) -> int:
             .values(
                 status=RecipientStatus.QUEUED.value, outbox_id=bindparam("oid"), updated_at=now
             ),
-            [{"rid": int(f.request[RECIPIENT_KEY]), "oid": f.id} for f in found],
+            [
+                {"rid": OutboxRequest.from_json(f.request).campaign_recipient_id, "oid": f.id}
+                for f in found
+            ],
         )
     return len(pending)
+
+
+def _buttons(campaign: Any) -> tuple[tuple[Button, ...], str | None]:
+    """The campaign's buttons (checked when it was saved), or why they cannot be sent."""
+    try:
+        return buttons_from_json(campaign.buttons or None), None
+    except ValueError as exc:
+        return (), f"the campaign's buttons cannot be sent: {exc}"
 
 
 async def _finish(conn: Conn, campaign_id: int) -> int:

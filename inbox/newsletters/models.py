@@ -51,8 +51,8 @@ class Subscription(SQLModel, table=True):
 class SubscriptionEvent(SQLModel, table=True):
     """The ledger: every opt-in and opt-out, when, how and from what, never rewritten.
 
-    ``method``: telegram_start, telegram_unblocked, telegram_blocked, command (/subscribe,
-    /stop), keyword, button, vk_message_allow, vk_message_deny, vk_intent, send_failure, api.
+    ``method``: keyword, button, send_failure, rule, api; or a platform's own, as its normaliser
+    names it (telegram_start, telegram_blocked, command for /stop, vk_message_allow, ...).
     ``source``: what carried it (the keyword, VK's ``key``, the failed campaign, the admin).
     """
 

@@ -2,9 +2,9 @@
 
 The audience of a segment is every contact *subscribed* to the segment's account whom the
 account may still message (not opted out, not unreachable), narrowed by contact labels (any
-of them), language (a prefix: ``pt`` matches ``pt-BR``) and recent activity. Facebook and
-Instagram let a Page message a person only within 24 hours of that person's last message
-(platforms.md §4.1), so there the audience is always cut to that window as well.
+of them), language (a prefix: ``pt`` matches ``pt-BR``) and recent activity. Where the
+platform lets an account message a person only for a while after that person's last message
+(its traits' messaging window, e.g. Meta's 24 hours), the audience is always cut to that window.
 
 The same ``SELECT`` sizes the audience for a preview and freezes it when a campaign starts.
 """
@@ -20,8 +20,10 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from inbox.accounts.models import Account
 from inbox.conversations.models import AccountContact, Contact, ContactLabel
 from inbox.db import Conn
-from inbox.events import Channel
+from inbox.errors import Conflict, Invalid, NotFound
 from inbox.newsletters.models import Segment, Subscription, SubscriptionStatus
+from inbox.newsletters.rows import AudienceMember, AudiencePreview, SegmentRow
+from inbox.platforms import traits_of
 from inbox.types import utcnow
 
 _segments = Segment.__table__  # type: ignore[attr-defined]
@@ -31,24 +33,18 @@ _contacts = Contact.__table__  # type: ignore[attr-defined]
 _labels = ContactLabel.__table__  # type: ignore[attr-defined]
 _accounts = Account.__table__  # type: ignore[attr-defined]
 
-META_WINDOW = timedelta(hours=24)
-META_CHANNELS = frozenset({Channel.FACEBOOK.value, Channel.INSTAGRAM.value})
-META_NOTE = (
-    "Facebook and Instagram allow a Page to message a person only within 24 hours of that "
-    "person's last message, so only subscribers who wrote in the last 24 hours are included."
-)
 SAMPLE_SIZE = 20
 
 
-class SegmentError(ValueError):
+class SegmentError(Invalid):
     """The segment cannot be saved as given (422)."""
 
 
-class SegmentNotFound(LookupError):
+class SegmentNotFound(NotFound):
     pass
 
 
-class SegmentInUse(ValueError):
+class SegmentInUse(Conflict, ValueError):
     """A campaign that has not started yet names the segment (409)."""
 
 
@@ -102,8 +98,9 @@ def audience_select(audience: Audience, channel: str) -> Select[Any]:
     since = []
     if audience.active_within_days is not None:
         since.append(utcnow() - timedelta(days=audience.active_within_days))
-    if channel in META_CHANNELS:
-        since.append(utcnow() - META_WINDOW)
+    window = traits_of(channel).window
+    if window is not None:
+        since.append(utcnow() - window.open_for)
     if since:
         conditions.append(_ac.c.last_inbound_at >= max(since))
     return (
@@ -118,29 +115,25 @@ def audience_select(audience: Audience, channel: str) -> Select[Any]:
     )
 
 
-async def preview(conn: Conn, audience: Audience, *, sample: int = SAMPLE_SIZE) -> dict[str, Any]:
+async def preview(conn: Conn, audience: Audience, *, sample: int = SAMPLE_SIZE) -> AudiencePreview:
     """The audience's size now and a few of its people (for the admin's preview)."""
     channel = await account_channel(conn, audience.account_id)
     if channel is None:
         raise SegmentNotFound("the segment's account no longer exists")
     query = audience_select(audience, channel)
+    window = traits_of(channel).window
     size = await conn.scalar(select(func.count()).select_from(query.subquery()))
     people = query.add_columns(_contacts.c.display_name, _contacts.c.language).order_by(
         _contacts.c.id
     )
     rows = (await conn.execute(people.limit(sample))).all()
-    return {
-        "size": int(size or 0),
-        "sample": [
-            {
-                "contact_id": r.contact_id,
-                "display_name": r.display_name or r.peer_id,
-                "language": r.language,
-            }
-            for r in rows
-        ],
-        "note": META_NOTE if channel in META_CHANNELS else None,
-    }
+    return AudiencePreview(
+        size=int(size or 0),
+        sample=tuple(
+            AudienceMember(r.contact_id, r.display_name or r.peer_id, r.language) for r in rows
+        ),
+        note=window.audience_note if window is not None else None,
+    )
 
 
 # --- the segments themselves -----------------------------------------------------------------
@@ -163,17 +156,17 @@ def _values(body: SegmentBody) -> dict[str, Any]:
     }
 
 
-def to_public(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "name": row.name,
-        "account_id": row.account_id,
-        "labels": list(row.labels or []),
-        "language": row.language,
-        "active_within_days": row.active_within_days,
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-    }
+def to_public(row: Any) -> SegmentRow:
+    return SegmentRow(
+        id=row.id,
+        name=row.name,
+        account_id=row.account_id,
+        labels=tuple(row.labels or ()),
+        language=row.language,
+        active_within_days=row.active_within_days,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
 
 
 async def _check_account(conn: Conn, account_id: int) -> None:
@@ -181,7 +174,7 @@ async def _check_account(conn: Conn, account_id: int) -> None:
         raise SegmentError(f"there is no account {account_id}")
 
 
-async def create(conn: Conn, body: SegmentBody) -> dict[str, Any]:
+async def create(conn: Conn, body: SegmentBody) -> SegmentRow:
     values = _values(body)
     await _check_account(conn, body.account_id)
     now = utcnow()
@@ -202,7 +195,7 @@ async def get_row(conn: Conn, segment_id: int) -> Any:
     return row
 
 
-async def replace(conn: Conn, segment_id: int, body: SegmentBody) -> dict[str, Any]:
+async def replace(conn: Conn, segment_id: int, body: SegmentBody) -> SegmentRow:
     await get_row(conn, segment_id)
     values = _values(body)
     await _check_account(conn, body.account_id)
@@ -238,7 +231,7 @@ async def remove(conn: Conn, segment_id: int) -> None:
     await conn.execute(_segments.delete().where(_segments.c.id == segment_id))
 
 
-async def list_all(conn: Conn, account_id: int | None = None) -> list[dict[str, Any]]:
+async def list_all(conn: Conn, account_id: int | None = None) -> list[SegmentRow]:
     query = select(_segments).order_by(_segments.c.id)
     if account_id is not None:
         query = query.where(_segments.c.account_id == account_id)

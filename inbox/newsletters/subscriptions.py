@@ -19,6 +19,7 @@ from inbox.conversations.models import AccountContact, Contact
 from inbox.conversations.repository import set_account_contact
 from inbox.db import Conn, dialect_of, insert_ignore
 from inbox.newsletters.models import Subscription, SubscriptionEvent, SubscriptionStatus
+from inbox.newsletters.rows import LedgerEntry, SubscriberRow, SubscriptionRow
 from inbox.types import utcnow
 
 _subs = Subscription.__table__  # type: ignore[attr-defined]
@@ -174,37 +175,34 @@ async def status_of(conn: Conn, account_id: int, contact_id: int) -> str | None:
     return found
 
 
-async def subscriptions_of(conn: Conn, contact_id: int) -> list[dict[str, Any]]:
+async def subscriptions_of(conn: Conn, contact_id: int) -> list[SubscriptionRow]:
     rows = await conn.execute(
         select(_subs).where(_subs.c.contact_id == contact_id).order_by(_subs.c.account_id)
     )
     return [
-        {
-            "account_id": r.account_id,
-            "status": r.status,
-            "since": r.changed_at,
-            "method": r.method,
-        }
+        SubscriptionRow(
+            account_id=r.account_id, status=r.status, since=r.changed_at, method=r.method
+        )
         for r in rows
     ]
 
 
-def _event(r: Any) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "account_id": r.account_id,
-        "contact_id": r.contact_id,
-        "action": r.action,
-        "method": r.method,
-        "source": r.source,
-        "at": r.at,
-        "recorded_at": r.recorded_at,
-    }
+def _event(r: Any) -> LedgerEntry:
+    return LedgerEntry(
+        id=r.id,
+        account_id=r.account_id,
+        contact_id=r.contact_id,
+        action=r.action,
+        method=r.method,
+        source=r.source,
+        at=r.at,
+        recorded_at=r.recorded_at,
+    )
 
 
 async def ledger_of(
     conn: Conn, contact_id: int, *, account_id: int | None = None, limit: int = 100
-) -> list[dict[str, Any]]:
+) -> list[LedgerEntry]:
     """The person's signals, newest first by the platform's clock."""
     query = select(_ledger).where(_ledger.c.contact_id == contact_id)
     if account_id is not None:
@@ -220,7 +218,7 @@ async def audit(
     contact_id: int | None = None,
     before_id: int | None = None,
     limit: int = 50,
-) -> list[dict[str, Any]]:
+) -> list[LedgerEntry]:
     """The ledger as written, newest record first; page on with the last id."""
     query = select(_ledger)
     if account_id is not None:
@@ -241,7 +239,7 @@ async def subscribers(
     status: str | None = None,
     before_id: int | None = None,
     limit: int = 50,
-) -> list[dict[str, Any]]:
+) -> list[SubscriberRow]:
     """Subscription rows with who they are, newest row first; page on with the last id."""
     query = select(
         _subs,
@@ -260,15 +258,15 @@ async def subscribers(
         query = query.where(_subs.c.id < before_id)
     rows = await conn.execute(query.order_by(_subs.c.id.desc()).limit(limit))
     return [
-        {
-            "id": r.id,
-            "account_id": r.account_id,
-            "contact_id": r.contact_id,
-            "name": r.display_name or r.username or r.external_id,
-            "channel": r.channel,
-            "status": r.status,
-            "since": r.changed_at,
-            "method": r.method,
-        }
+        SubscriberRow(
+            id=r.id,
+            account_id=r.account_id,
+            contact_id=r.contact_id,
+            name=r.display_name or r.username or r.external_id,
+            channel=r.channel,
+            status=r.status,
+            since=r.changed_at,
+            method=r.method,
+        )
         for r in rows
     ]

@@ -1,52 +1,52 @@
 """Which claimed rows go out together: a newsletter's direct messages to many people of one
-account, with the same text and buttons, where the platform takes many recipients per call
-(VK ``peer_ids``, up to 100). Everything else is sent one call per row.
+account, with the same text and buttons, where the platform's traits say one call carries many
+recipients (``max_batch``, e.g. VK's ``peer_ids``). Everything else is sent one call per row.
 
 A chunk that was already tried keeps its call's random_id (written on its rows before the
-call as ``vk-batch:<n>``), so after a crash the same peers are sent the same call again,
-which VK drops as a repeat; new chunks take theirs from their first row.
+call as ``batch:<n>``), so after a crash the same peers are sent the same call again, which a
+platform that batches drops as a repeat; new chunks take theirs from their first row.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 
-from inbox.newsletters.delivery import CAMPAIGN_KEY
-from inbox.outbound import BatchSender
+from inbox.events import ThreadKind
 from inbox.outbox.store import Claimed
 
-MARKER = "vk-batch:"
+MARKER = "batch:"
+OLD_MARKER = "vk-batch:"  # written by earlier versions: such a chunk keeps its random_id too
+
+
+def marker(random_id: int) -> str:
+    return f"{MARKER}{random_id}"
 
 
 def _marker(item: Claimed) -> str | None:
     found = item.external_id
+    if found and found.startswith(OLD_MARKER):
+        return MARKER + found[len(OLD_MARKER) :]
     return found if found and found.startswith(MARKER) else None
 
 
 def split_batches(
-    items: list[Claimed], batch_sender: Callable[[int], BatchSender | None]
+    items: list[Claimed], batch_size: Callable[[int], int]
 ) -> tuple[list[list[Claimed]], list[Claimed]]:
-    """``(chunks to send in one call each, rows to send one by one)``."""
+    """``(chunks to send in one call each, rows to send one by one)``; ``batch_size`` gives an
+    account's recipients per call (1: no batches)."""
     groups: dict[tuple[Any, ...], list[Claimed]] = {}
     singles: list[Claimed] = []
     limits: dict[int, int] = {}
     for item in items:
-        sender = batch_sender(item.account_id) if CAMPAIGN_KEY in item.request else None
-        if sender is None or item.request.get("thread_kind", "direct") != "direct":
+        r = item.request
+        size = batch_size(item.account_id) if r.campaign_id is not None else 1
+        if size < 2 or r.thread_kind is not ThreadKind.DIRECT:
             singles.append(item)
             continue
-        limits[item.account_id] = sender.max_batch
-        r = item.request
-        key = (
-            item.account_id,
-            r[CAMPAIGN_KEY],
-            r.get("text"),
-            json.dumps(r.get("buttons"), sort_keys=True),
-            _marker(item),
-        )
+        limits[item.account_id] = size
+        key = (item.account_id, r.campaign_id, r.text, r.buttons, r.defect, _marker(item))
         groups.setdefault(key, []).append(item)
     chunks: list[list[Claimed]] = []
     for key, rows in groups.items():
@@ -60,9 +60,9 @@ def batch_random_id(items: list[Claimed]) -> int:
     """The call's random_id: the one the chunk was tried with before, else from its first
     row (stable, non-zero int32)."""
     for item in items:
-        marker = _marker(item)
-        if marker is not None:
-            return int(marker[len(MARKER) :])
+        found = _marker(item)
+        if found is not None:
+            return int(found[len(MARKER) :])
     first = min(item.id for item in items)
     digest = hashlib.sha256(f"omnibox-batch:{first}".encode()).digest()
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF or 1

@@ -3,7 +3,9 @@
 Both are written in the caller's transaction (the API request, the worker's batch), so the
 reply exists exactly when its cause does. Keys are derived from the cause (``rule:<message>:<n>``
 for a rule's reply, the client's ``Idempotency-Key`` for an agent's), so enqueuing the same
-cause twice finds the first row instead of making a second.
+cause twice finds the first row instead of making a second. A queued reply is appended to the
+caller's ``changes`` (:class:`~inbox.changes.ReplyQueued`): the metric cycles follow it by
+reaction.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from typing import Any
 
 from sqlalchemy import desc, select
 
+from inbox.changes import Changes, ReplyQueued
 from inbox.conversations.models import Contact, Conversation, Message, SenderType
 from inbox.db import Conn, dialect_of, insert_ignore
+from inbox.errors import Conflict
 from inbox.events import Direction, ThreadKind
-from inbox.outbound import Button, OutboundAction, buttons_to_json, check_buttons
-from inbox.outbox.models import OutboxRow, OutboxStatus
-from inbox.reporting.recorder import record as record_cycles
+from inbox.outbound import Button, OutboundAction, check_buttons
+from inbox.outbox.models import OutboxRequest, OutboxRow, OutboxStatus
 from inbox.types import utcnow
 
 _outbox = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -28,7 +31,7 @@ _conversations = Conversation.__table__  # type: ignore[attr-defined]
 _contacts = Contact.__table__  # type: ignore[attr-defined]
 
 
-class NothingToAnswer(ValueError):
+class NothingToAnswer(Conflict, ValueError):
     """A comment conversation with no customer comment left to reply to."""
 
 
@@ -75,7 +78,7 @@ async def _contact_external_id(conn: Conn, contact_id: int) -> str:
     return str(value)
 
 
-async def enqueue_reply(conn: Conn, conversation: Any, reply: Reply) -> int:
+async def enqueue_reply(conn: Conn, conversation: Any, reply: Reply, changes: Changes) -> int:
     """Queue a reply in ``conversation``; returns its message id (the existing one when the
     key was used before)."""
     existing = await _existing(conn, reply.idempotency_key)
@@ -88,18 +91,17 @@ async def enqueue_reply(conn: Conn, conversation: Any, reply: Reply) -> int:
             raise NothingToAnswer("there is no customer comment in this conversation to answer")
     now = utcnow()
     message_id = await _insert_message(conn, conversation, reply, now)
-    request = {
-        "thread_kind": conversation.kind,
-        "peer_id": conversation.peer_id,
-        "post_id": conversation.post_id,
-        "text": reply.text,
-        "target_external_id": target,
-        "recipient_id": await _contact_external_id(conn, conversation.contact_id),
-        "private": reply.private,
-        "contact_id": conversation.contact_id,
-    }
-    if reply.buttons:  # absent otherwise, like every row written before buttons existed
-        request["buttons"] = buttons_to_json(reply.buttons)
+    request = OutboxRequest(
+        thread_kind=ThreadKind(conversation.kind),
+        peer_id=conversation.peer_id,
+        post_id=conversation.post_id,
+        text=reply.text,
+        target_external_id=target,
+        recipient_id=await _contact_external_id(conn, conversation.contact_id),
+        private=reply.private,
+        contact_id=conversation.contact_id,
+        buttons=reply.buttons,
+    )
     await conn.execute(
         insert_ignore(dialect_of(conn), _outbox, ["idempotency_key"]),
         [
@@ -109,7 +111,7 @@ async def enqueue_reply(conn: Conn, conversation: Any, reply: Reply) -> int:
                 "conversation_id": conversation.id,
                 "message_id": message_id,
                 "action": OutboundAction.SEND.value,
-                "request": request,
+                "request": request.to_json(),
                 "status": OutboxStatus.QUEUED.value,
                 "attempts": 0,
                 "available_at": now,
@@ -117,7 +119,7 @@ async def enqueue_reply(conn: Conn, conversation: Any, reply: Reply) -> int:
             }
         ],
     )
-    await record_cycles(conn, conversation)
+    changes.append(ReplyQueued(conversation, message_id))
     return message_id
 
 
@@ -134,12 +136,12 @@ async def enqueue_moderation(
                 "account_id": conversation.account_id,
                 "conversation_id": conversation.id,
                 "action": action.value,
-                "request": {
-                    "thread_kind": conversation.kind,
-                    "peer_id": conversation.peer_id,
-                    "post_id": conversation.post_id,
-                    "target_external_id": target_external_id,
-                },
+                "request": OutboxRequest(
+                    thread_kind=ThreadKind(conversation.kind),
+                    peer_id=conversation.peer_id,
+                    post_id=conversation.post_id,
+                    target_external_id=target_external_id,
+                ).to_json(),
                 "status": OutboxStatus.QUEUED.value,
                 "attempts": 0,
                 "available_at": now,

@@ -11,10 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from inbox.changes import Changes, Reactions
 from inbox.channels import RateLimited, RecipientGone, Refused
 from inbox.db import Conn
 from inbox.outbox import store
 from inbox.outbox.store import Claimed
+
+CANCELLED_REASON = "the campaign was cancelled before this was sent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +63,21 @@ def decide(item: Claimed, result: Any, *, max_attempts: int, backoff: float) -> 
     return sent(item, result.external_id)
 
 
-async def record(conn: Conn, writes: Sequence[Write]) -> list[None]:
-    """Every write in this transaction; the plain "sent" of rows without a message of their
-    own (a newsletter's) go together in two statements, the rest one by one."""
+async def record(conn: Conn, writes: Sequence[Write], *, reactions: Reactions) -> list[None]:
+    """Every write in this transaction, then the reactions to the rows that finished; the
+    plain "sent" of rows without a message of their own (a newsletter's) go together in two
+    statements, the rest one by one."""
+    changes: Changes = []
     bulk = [
         (w.item, w.args[0]) for w in writes if w.fn is store.mark_sent and w.item.message_id is None
     ]
-    await store.mark_sent_many(conn, bulk)
+    await store.mark_sent_many(conn, bulk, changes)
     for w in writes:
         if w.fn is store.mark_sent and w.item.message_id is None:
             continue
-        await w.fn(conn, w.item, *w.args, **w.kwargs)
+        if w.finishes:
+            await w.fn(conn, w.item, *w.args, changes, **w.kwargs)
+        else:
+            await w.fn(conn, w.item, *w.args, **w.kwargs)
+    await reactions.run(conn, changes)
     return [None] * len(writes)

@@ -3,12 +3,16 @@
 Rows are taken continuously, up to ``max_in_flight`` at a time, and handed to lanes: the rows
 of one chat go out in order, one after the other, in one lane; different chats' lanes run in
 parallel, each waiting for its own buckets and, in turn (:class:`Gate`), for its bot's. A
-newsletter's rows that one call can carry (VK ``peer_ids``) go out as one call per chunk.
+newsletter's rows that one call can carry (the platform's ``max_batch``) go out as one call per
+chunk. How fast, in which buckets, and whether a call cut off by a crash may be made again is
+what each platform declares in its traits (:mod:`inbox.platforms`).
 Outcomes are recorded by group commit, so a campaign at hundreds of calls a second does not
-cost a transaction per call. A row turns ``sending`` only right before its call, and the
-sender keeps the leases of the rows it holds; a stopping sender hands back what it never
-called. Once a row is recorded sent or failed, its conversation is announced on the live bus
-(``reason: "delivery"``), so the agents see the message's delivery state change.
+cost a transaction per call; the reactions to the rows that finished (metric cycles, campaign
+recipients, an opt-out) run in that same transaction (:mod:`inbox.changes`). A row turns
+``sending`` only right before its call, and the sender keeps the leases of the rows it holds;
+a stopping sender hands back what it never called. Once a row is recorded sent or failed, its
+conversation is announced on the live bus (``reason: "delivery"``), so the agents see the
+message's delivery state change.
 """
 
 from __future__ import annotations
@@ -17,30 +21,30 @@ import asyncio
 import contextlib
 import functools
 import logging
-import time
 from collections import deque
-from collections.abc import Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from inbox import platforms
+from inbox.accounts.directory import AccountDirectory, AccountKeys
+from inbox.changes import Reactions
 from inbox.channels import RateLimited, Refused
-from inbox.db import transact
+from inbox.db import Conn, transact
 from inbox.live import LiveBus, conversation_changed, publish_quietly
-from inbox.newsletters.delivery import CAMPAIGN_KEY, CANCELLED_REASON, campaign_states
-from inbox.outbound import BatchSender, ChannelSender, Deliverer, OutboundAction
+from inbox.outbound import ChannelSender, Deliverer, OutboundAction
 from inbox.outbox import outcomes, store
-from inbox.outbox.batches import batch_random_id, split_batches
+from inbox.outbox.batches import batch_random_id, marker, split_batches
 from inbox.outbox.group_commit import GroupCommit
-from inbox.outbox.outcomes import Write
+from inbox.outbox.outcomes import CANCELLED_REASON, Write
 from inbox.outbox.policy import SendPolicy, safe_to_resend
-from inbox.outbox.ratelimit import Gate, GateClosed, RateLimiter
 from inbox.outbox.requests import build
 from inbox.outbox.store import Claimed
+from inbox.ratelimit import Gate, GateClosed, RateLimiter
 
 log = logging.getLogger("omnibox.outbox")
 
-ACCOUNT_CACHE_SECONDS = 5.0
 PAUSED_RECHECK_SECONDS = 2.0  # a paused campaign's queued rows look again this often
 POLL_SECONDS = 0.05  # how often to look for new rows while others are being sent
 STOP_GRACE_SECONDS = 5.0  # calls under way may finish when the sender stops
@@ -49,7 +53,11 @@ MAY_HAVE_REACHED = (
     "so it was not sent again (check the platform, then resend)"
 )
 
-__all__ = ["OutboxSender", "SendPolicy"]
+__all__ = ["CampaignStates", "OutboxSender", "SendPolicy"]
+
+# Status by campaign id (a deleted campaign is missing): asked of the newsletters room, above
+# this one, before a campaign's rows are called.
+CampaignStates = Callable[[Conn, Sequence[int]], Awaitable[Mapping[int, str]]]
 
 
 class OutboxSender:
@@ -61,27 +69,33 @@ class OutboxSender:
         webhooks: Deliverer | None = None,
         *,
         policy: SendPolicy,
+        reactions: Reactions,
+        campaign_states: CampaignStates,
         batch_size: int = 500,
         max_in_flight: int = 2000,
         idle_seconds: float = 0.5,
         live: LiveBus | None = None,
+        accounts: AccountDirectory | None = None,
     ) -> None:
         self._engine = engine
         self._senders = senders
         self._webhooks = webhooks
         self._gate = Gate(limiter)
         self._policy = policy
+        self._campaign_states = campaign_states
         self._batch_size = batch_size
         self._max_in_flight = max(max_in_flight, batch_size)
         self._idle = idle_seconds
-        self._accounts: dict[int, tuple[float, Any]] = {}
+        self._accounts = accounts or AccountDirectory(engine)
         self._live = live
         self._held: dict[int, Claimed] = {}  # taken, not yet recorded
         self._lanes: dict[tuple[int, str], deque[Claimed]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._room = asyncio.Event()
         self._stopping = False
-        self._writes: GroupCommit[Write, None] = GroupCommit(engine, outcomes.record)
+        self._writes: GroupCommit[Write, None] = GroupCommit(
+            engine, functools.partial(outcomes.record, reactions=reactions)
+        )
         self._calling: GroupCommit[Claimed, bool] = GroupCommit(
             engine, functools.partial(store.mark_calling, lease_seconds=policy.lease_seconds)
         )
@@ -123,17 +137,17 @@ class OutboxSender:
             self._held[item.id] = item
         try:
             items = await self._held_campaigns(batch)
-            for account_id in {i.account_id for i in items if CAMPAIGN_KEY in i.request}:
-                await self._account(account_id)  # cached: which sender can batch this account
+            for account_id in {i.account_id for i in items if i.request.campaign_id is not None}:
+                await self._account(account_id)  # cached: whether this account's calls batch
         except BaseException:  # let them go: their leases run out and they are taken again
             for item in batch:
                 self._held.pop(item.id, None)
             raise
-        groups, singles = split_batches(items, self._batch_sender)
+        groups, singles = split_batches(items, self._per_call)
         for group in groups:
             self._spawn(self._send_batch(group))
         for item in singles:
-            key = (item.account_id, str(item.request.get("peer_id")))
+            key = (item.account_id, item.request.peer_id)
             lane = self._lanes.get(key)
             if lane is None:
                 lane = self._lanes[key] = deque()
@@ -175,16 +189,16 @@ class OutboxSender:
         """Rows of a paused campaign wait (not counted as an attempt), those of a cancelled or
         deleted one are dropped; the rest go on. A row interrupted mid-call goes on as well:
         only the usual check can tell whether resending it is safe."""
-        held = [i for i in batch if CAMPAIGN_KEY in i.request and not i.interrupted]
+        held = [
+            (i, c) for i in batch if (c := i.request.campaign_id) is not None and not i.interrupted
+        ]
         if not held:
             return batch
-        states = await transact(
-            self._engine,
-            lambda conn: campaign_states(conn, (int(i.request[CAMPAIGN_KEY]) for i in held)),
-        )
+        ids = [campaign_id for _, campaign_id in held]
+        states = await transact(self._engine, lambda conn: self._campaign_states(conn, ids))
         writes: list[Write] = []
-        for item in held:
-            state = states.get(int(item.request[CAMPAIGN_KEY]))
+        for item, campaign_id in held:
+            state = states.get(campaign_id)
             if state == "paused":
                 why = "the campaign is paused"
                 writes.append(
@@ -197,33 +211,35 @@ class OutboxSender:
         return [i for i in batch if i.id not in stopped]
 
     # --- calls ---------------------------------------------------------------------------
-    def _batch_sender(self, account_id: int) -> BatchSender | None:
-        hit = self._accounts.get(account_id)
-        if hit is None or hit[1] is None:
-            return None
-        sender = self._senders.get(str(hit[1].channel))
-        return sender if hasattr(sender, "deliver_batch") else None  # type: ignore[return-value]
+    def _per_call(self, account_id: int) -> int:
+        """Recipients one call of this (cached) account carries: 1 unless its platform says
+        more and a sender for it is wired in."""
+        account = self._accounts.last_read(account_id)
+        if account is None:
+            return 1
+        channel = account.channel
+        traits = platforms.find(channel)
+        return traits.max_batch if traits is not None and channel in self._senders else 1
 
     async def _send_batch(self, items: list[Claimed]) -> None:
-        """Newsletter rows of one campaign and one text in one call (VK ``peer_ids``), at the
-        account's pace: one slot per call. The call's random_id is written on the rows first,
-        so a resend after a crash repeats the same call, which VK drops."""
+        """Newsletter rows of one campaign and one text in one call, at the account's pace:
+        one slot per call. The call's random_id is written on the rows first, so a resend
+        after a crash repeats the same call, which the platform drops."""
         account = await self._account(items[0].account_id)
-        sender = self._batch_sender(items[0].account_id)
-        if account is None or sender is None:
+        if account is None or self._per_call(items[0].account_id) < 2:
             await asyncio.gather(*(self._send_one(item) for item in items))
             return
-        rid = batch_random_id(items)
-        marker = f"vk-batch:{rid}"
-        ids = [i.id for i in items]
         channel = str(account.channel)
+        sender = self._senders[channel]
+        rid = batch_random_id(items)
+        ids = [i.id for i in items]
         try:  # marked first: a transaction between the slot and the call would jitter
             outbound = [await build(self._engine, item, account) for item in items]
-            await transact(self._engine, lambda conn: store.mark_batch(conn, ids, marker))
-            await self._gate.acquire(*self._policy.limits(channel, account.id, items[0]))
+            await transact(self._engine, lambda conn: store.mark_batch(conn, ids, marker(rid)))
+            await self._gate.acquire(*self._policy.limits(channel, account.id, items[0].request))
             results: list[Any] = list(await sender.deliver_batch(outbound, rid))
         except GateClosed:
-            return  # stopping: resent with the same random_id later, which VK drops
+            return  # stopping: resent with the same random_id later, which the platform drops
         except Exception as exc:  # the call as a whole failed: every row's outcome is that
             results = [exc] * len(items)
         limited = [r for r in results if isinstance(r, RateLimited)]
@@ -240,7 +256,7 @@ class OutboxSender:
             await self._record(outcomes.failed(item, "the account was deleted"))
             return None
         channel = str(account.channel)
-        careful = not safe_to_resend(channel, item.action)
+        careful = not safe_to_resend(platforms.find(channel), item.action)
         if item.interrupted and careful:
             await self._record(outcomes.failed(item, MAY_HAVE_REACHED))
             return None
@@ -252,7 +268,8 @@ class OutboxSender:
                     raise Refused("this process sends no webhooks")
                 result = await self._webhooks.deliver(outbound)
             else:
-                await self._gate.acquire(*self._policy.limits(channel, item.account_id, item))
+                limits = self._policy.limits(channel, item.account_id, item.request)
+                await self._gate.acquire(*limits)
                 if careful and not await self._calling.submit(item):
                     self._held.pop(item.id, None)  # another sender took it: it is theirs
                     return None
@@ -280,7 +297,7 @@ class OutboxSender:
     async def _penalise(self, channel: str, item: Claimed, retry_after: float) -> None:
         """A 429 holds every bucket the call drew from: Telegram's flood wait covers the bot,
         not only the chat, so a campaign slows down as a whole instead of retrying at speed."""
-        for limit in self._policy.limits(channel, item.account_id, item):
+        for limit in self._policy.limits(channel, item.account_id, item.request):
             await self._gate.limiter.penalise(limit.key, retry_after)
 
     # --- recording -----------------------------------------------------------------------
@@ -298,13 +315,8 @@ class OutboxSender:
     async def _record_all(self, writes: list[Write]) -> None:
         await asyncio.gather(*(self._record(w) for w in writes))
 
-    async def _account(self, account_id: int) -> Any:
-        hit = self._accounts.get(account_id)
-        if hit and hit[0] > time.monotonic():
-            return hit[1]
-        row = await transact(self._engine, lambda conn: store.account_row(conn, account_id))
-        self._accounts[account_id] = (time.monotonic() + ACCOUNT_CACHE_SECONDS, row)
-        return row
+    async def _account(self, account_id: int) -> AccountKeys | None:
+        return await self._accounts.by_id(account_id, active_only=False)
 
     # --- leases and stopping -------------------------------------------------------------
     async def _keep_leases(self, stop: asyncio.Event) -> None:

@@ -7,6 +7,10 @@ could reach a customer twice, the row turns ``sending`` (:func:`mark_calling`). 
 still ``sending`` after its lease ran out belongs to a sender that died mid-call: the claim
 reports it as ``interrupted`` so the sender can tell a safe resend (idempotent on the
 platform) from one that could reach the customer twice.
+
+A row that finished for good (sent or failed) is appended to the caller's ``changes`` as a
+:class:`~inbox.changes.DeliveryDone`: metric cycles, a campaign recipient's status and an
+opt-out after a permanent failure follow it by reaction, in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,19 +22,14 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, or_, select, tuple_, update
 
-from inbox.accounts.models import Account
+from inbox.changes import Changes, DeliveryDone
 from inbox.conversations.models import AccountContact, Message
-from inbox.conversations.repository import get_conversation_row
 from inbox.db import Conn
-from inbox.newsletters.delivery import recipient_finished, recipients_sent
-from inbox.newsletters.subscriptions import opt_out_if_subscribed
-from inbox.outbox.models import OutboxRow, OutboxStatus
-from inbox.reporting.recorder import record as record_cycles
+from inbox.outbox.models import OutboxRequest, OutboxRow, OutboxStatus
 from inbox.types import utcnow
 
 _outbox = OutboxRow.__table__  # type: ignore[attr-defined]
 _messages = Message.__table__  # type: ignore[attr-defined]
-_accounts = Account.__table__  # type: ignore[attr-defined]
 _account_contacts = AccountContact.__table__  # type: ignore[attr-defined]
 
 
@@ -45,11 +44,25 @@ class Claimed:
     conversation_id: int | None
     message_id: int | None
     action: str
-    request: dict[str, Any]
+    request: OutboxRequest
     attempts: int
     interrupted: bool  # a sender died while this row was being sent
-    # Before its call: a VK batch's random_id (``vk-batch:<n>``), kept for a resend after a crash.
+    # Before its call: a batched call's random_id (``batch:<n>``), kept for a resend after a crash.
     external_id: str | None = None
+
+    def done(
+        self, *, sent: bool, error: str | None = None, unreachable: bool = False
+    ) -> DeliveryDone:
+        return DeliveryDone(
+            account_id=self.account_id,
+            sent=sent,
+            conversation_id=self.conversation_id,
+            message_id=self.message_id,
+            contact_id=self.request.contact_id,
+            campaign_recipient_id=self.request.campaign_recipient_id,
+            error=error,
+            unreachable=unreachable,
+        )
 
 
 async def claim(conn: Conn, *, limit: int, lease_seconds: float) -> list[Claimed]:
@@ -101,7 +114,7 @@ async def claim(conn: Conn, *, limit: int, lease_seconds: float) -> list[Claimed
             conversation_id=r.conversation_id,
             message_id=r.message_id,
             action=r.action,
-            request=r.request,
+            request=OutboxRequest.from_json(r.request),
             attempts=r.attempts,
             interrupted=r.id in interrupted,
             external_id=r.external_id,
@@ -109,20 +122,6 @@ async def claim(conn: Conn, *, limit: int, lease_seconds: float) -> list[Claimed
         for r in claimed
     ]
     return sorted(items, key=lambda c: c.id)
-
-
-async def account_row(conn: Conn, account_id: int) -> Any:
-    return (
-        await conn.execute(
-            select(
-                _accounts.c.id,
-                _accounts.c.channel,
-                _accounts.c.external_id,
-                _accounts.c.token,
-                _accounts.c.options,
-            ).where(_accounts.c.id == account_id)
-        )
-    ).first()
 
 
 async def last_inbound_at(conn: Conn, account_id: int, contact_id: int) -> datetime | None:
@@ -135,7 +134,7 @@ async def last_inbound_at(conn: Conn, account_id: int, contact_id: int) -> datet
     return found
 
 
-async def mark_sent(conn: Conn, item: Claimed, external_id: str | None) -> None:
+async def mark_sent(conn: Conn, item: Claimed, external_id: str | None, changes: Changes) -> None:
     now = utcnow()
     await conn.execute(
         update(_outbox)
@@ -148,7 +147,7 @@ async def mark_sent(conn: Conn, item: Claimed, external_id: str | None) -> None:
             finished_at=now,
         )
     )
-    await recipient_finished(conn, item.request, sent=True)
+    changes.append(item.done(sent=True))
     if item.message_id is None:
         return
     if external_id is not None:
@@ -170,7 +169,9 @@ async def mark_sent(conn: Conn, item: Claimed, external_id: str | None) -> None:
     )
 
 
-async def mark_sent_many(conn: Conn, done: Sequence[tuple[Claimed, str | None]]) -> None:
+async def mark_sent_many(
+    conn: Conn, done: Sequence[tuple[Claimed, str | None]], changes: Changes
+) -> None:
     """:func:`mark_sent` for rows with no message of their own (newsletter rows), in two
     statements however many there are."""
     if not done:
@@ -189,10 +190,12 @@ async def mark_sent_many(conn: Conn, done: Sequence[tuple[Claimed, str | None]])
         ),
         [{"oid": item.id, "ext": external_id} for item, external_id in done],
     )
-    await recipients_sent(conn, [item.request for item, _ in done])
+    changes.extend(item.done(sent=True) for item, _ in done)
 
 
-async def mark_failed(conn: Conn, item: Claimed, reason: str, *, unreachable: bool) -> None:
+async def mark_failed(
+    conn: Conn, item: Claimed, reason: str, changes: Changes, *, unreachable: bool
+) -> None:
     now = utcnow()
     reason = reason[:2000]
     await conn.execute(
@@ -202,35 +205,27 @@ async def mark_failed(conn: Conn, item: Claimed, reason: str, *, unreachable: bo
             status=OutboxStatus.FAILED.value, lease_until=None, last_error=reason, finished_at=now
         )
     )
-    await recipient_finished(conn, item.request, sent=False, error=reason)
     if item.message_id is not None:
         await conn.execute(
             update(_messages)
             .where(_messages.c.id == item.message_id)
             .values(delivery_status=OutboxStatus.FAILED.value, delivery_error=reason)
         )
-        if item.conversation_id is not None:  # a reply that never arrived answers nothing
-            conversation = await get_conversation_row(conn, item.conversation_id)
-            if conversation is not None:
-                await record_cycles(conn, conversation)
-    contact_id = item.request.get("contact_id")
+    contact_id = item.request.contact_id
     if unreachable and contact_id is not None:
         await conn.execute(
             update(_account_contacts)
             .where(
                 _account_contacts.c.account_id == item.account_id,
-                _account_contacts.c.contact_id == int(contact_id),
+                _account_contacts.c.contact_id == contact_id,
             )
             .values(unreachable=True, updated_at=now)
         )
-        # A blocked bot or a revoked permission also ends the newsletter (the error says why).
-        await opt_out_if_subscribed(
-            conn, item.account_id, int(contact_id), "send_failure", source=reason
-        )
+    changes.append(item.done(sent=False, error=reason, unreachable=unreachable))
 
 
 async def mark_batch(conn: Conn, ids: list[int], marker: str) -> None:
-    """Written before a batched call: which call (VK random_id) these rows went out in."""
+    """Written before a batched call: which call (its random_id) these rows went out in."""
     await conn.execute(
         update(_outbox)
         .where(_outbox.c.id.in_(ids))

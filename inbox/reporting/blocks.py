@@ -1,7 +1,7 @@
 """A family's rows over a period as one frame: stored day blocks where a day is unchanged,
 the rows themselves where it changed (or has no block yet), so a report is never stale.
 
-A block is one family's rows of one UTC day, encoded (``frame.encode``). The SLA clock's loop
+A block is one family's rows of one UTC day, encoded (``frame.encode``). The maintenance loop
 rebuilds the days marked changed once their first mark is ``SETTLE_SECONDS`` old (the
 current day, written all the time, is rebuilt about that often, not at every message).
 

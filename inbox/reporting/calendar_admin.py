@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from inbox.accounts.models import Account
 from inbox.db import Conn
+from inbox.errors import Invalid
 from inbox.reporting.models import Cycle
 from inbox.teams.models import Team
 from rules.calendar import BusinessCalendar
@@ -23,7 +24,7 @@ _teams = Team.__table__  # type: ignore[attr-defined]
 _cycles = Cycle.__table__  # type: ignore[attr-defined]
 
 
-class CalendarError(ValueError):
+class CalendarError(Invalid):
     """A calendar that does not parse; the message names the field."""
 
 
@@ -34,7 +35,7 @@ def normalise(raw: Any) -> dict[str, Any] | None:
     try:
         return BusinessCalendar.from_dict(raw).to_dict()
     except (ValueError, TypeError) as exc:
-        raise CalendarError(str(exc)) from exc
+        raise CalendarError(f"invalid calendar: {exc}") from exc
 
 
 async def team_calendar(conn: Conn, team_id: int) -> tuple[bool, dict[str, Any] | None]:

@@ -2,11 +2,13 @@
 
 The survey goes out in the conversation's own channel as buttons whose payload names the
 cycle (``csat:<cycle id>:<score>``), so an answer finds its cycle even after the next cycle
-has opened, and never counts as a customer turn or reopens the conversation.
+has opened, and never counts as a customer turn or reopens the conversation. The survey is a
+reaction to a resolve (:func:`ask_csat_after_resolve`, :mod:`inbox.changes`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,11 +16,13 @@ from typing import Any
 from sqlalchemy import select, update
 
 from inbox.accounts.models import Account
-from inbox.conversations.models import Contact, SenderType
+from inbox.changes import Change, Changes, ConversationChanged
+from inbox.conversations.models import Contact, ConversationStatus, SenderType
 from inbox.db import Conn
 from inbox.events import ThreadKind
 from inbox.outbound import Button
 from inbox.outbox.enqueue import Reply, conversation_row, enqueue_reply
+from inbox.platforms import traits_of
 from inbox.reporting.models import Cycle
 from inbox.reporting.timeline import CSAT_PREFIX
 from inbox.types import utcnow
@@ -70,9 +74,10 @@ THANKS = {
     "ru": "Спасибо за оценку!",
     "ko": "평가해 주셔서 감사합니다!",
 }
-# Meta lets a page message a person for 24 h after their last message; a survey is not a
-# human agent's reply, so it goes only inside that window (with an hour to spare).
-META_SURVEY_WINDOW = timedelta(hours=23)
+# Where the platform lets an account message a person only for a while after their last
+# message (Meta: 24 h), a survey is not a human agent's reply, so it goes only inside the open
+# part of that window, with this to spare.
+SURVEY_WINDOW_SPARE = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +113,14 @@ async def _context(conn: Conn, conversation: Any) -> tuple[SurveySettings, str] 
     return survey, _language(language)
 
 
-async def ask_after_resolve(conn: Conn, conversation_id: int) -> bool:
+async def ask_csat_after_resolve(conn: Conn, batch: Sequence[Change], changes: Changes) -> None:
+    """Reaction: each resolve asks for the survey (its reply goes into ``changes``)."""
+    for c in batch:
+        if isinstance(c, ConversationChanged) and c.status == ConversationStatus.RESOLVED.value:
+            await ask_after_resolve(conn, c.conversation_id, changes)
+
+
+async def ask_after_resolve(conn: Conn, conversation_id: int, changes: Changes) -> bool:
     """Queue the survey for the cycle just resolved, once; True if it was queued."""
     conversation = await conversation_row(conn, conversation_id)
     if conversation is None:
@@ -118,9 +130,10 @@ async def ask_after_resolve(conn: Conn, conversation_id: int) -> bool:
         return False
     survey, language = found
     now = utcnow()
-    if conversation.channel in ("facebook", "instagram"):
+    window = traits_of(conversation.channel).window
+    if window is not None:
         last = conversation.last_customer_message_at
-        if last is None or now - last > META_SURVEY_WINDOW:
+        if last is None or now - last > window.open_for - SURVEY_WINDOW_SPARE:
             return False
     cycle = (
         await conn.execute(
@@ -140,14 +153,14 @@ async def ask_after_resolve(conn: Conn, conversation_id: int) -> bool:
         idempotency_key=f"csat:{cycle.id}",
         buttons=buttons,
     )
-    await enqueue_reply(conn, conversation, reply)
+    await enqueue_reply(conn, conversation, reply, changes)
     await conn.execute(
         update(_cycles).where(_cycles.c.id == cycle.id).values(csat_requested_at=now)
     )
     return True
 
 
-async def thank(conn: Conn, conversation_id: int, cycle_id: int) -> None:
+async def thank(conn: Conn, conversation_id: int, cycle_id: int, changes: Changes) -> None:
     """A short thank-you for an answer (once per cycle), so a pressed button gets a reply."""
     conversation = await conversation_row(conn, conversation_id)
     if conversation is None:
@@ -159,4 +172,4 @@ async def thank(conn: Conn, conversation_id: int, cycle_id: int) -> None:
     reply = Reply(
         text=THANKS[language], sender_type=SenderType.BOT, idempotency_key=f"csat-thanks:{cycle_id}"
     )
-    await enqueue_reply(conn, conversation, reply)
+    await enqueue_reply(conn, conversation, reply, changes)

@@ -1,4 +1,4 @@
-"""The metric definitions of DESIGN.md §5 as one pure replay over a conversation's timeline.
+"""The response and resolution metrics as one pure replay over a conversation's timeline.
 
 - A cycle opens with the first customer message after the conversation was new or resolved,
   and closes when it is resolved; a customer message after that opens the next cycle.

@@ -59,7 +59,7 @@ class Cycle(SQLModel, table=True):
         Index("ix_cycles_resolved", "resolved_at"),
         Index("ix_cycles_first_response", "first_response_at"),
         Index("ix_cycles_bh_pending", "bh_pending"),
-        # the SLA clock's next deadline among open cycles
+        # the SLA deadlines job's next deadline among open cycles
         Index("ix_cycles_open_first_due", "resolved_at", "first_response_due_at"),
         Index("ix_cycles_open_resolution_due", "resolved_at", "resolution_due_at"),
     )

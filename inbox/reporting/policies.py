@@ -2,11 +2,14 @@
 
 A policy change applies to the cycles still open: they are marked (``bh_pending``) and the
 worker replays them, so their deadlines follow the new targets; closed cycles keep the
-deadlines they were measured against.
+deadlines they were measured against. Reads return :class:`PolicyRow`, a frozen dataclass (the
+read-model style of every ``inbox`` query).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -14,6 +17,7 @@ from sqlalchemy import delete, select, update
 from inbox.accounts.models import Account
 from inbox.conversations.service import PRIORITIES
 from inbox.db import Conn
+from inbox.errors import Invalid
 from inbox.reporting.models import Cycle
 from inbox.reporting.sla_models import SlaPolicy
 from inbox.teams.models import Team
@@ -28,25 +32,42 @@ TARGETS = ("first_response_minutes", "next_response_minutes", "resolution_minute
 FIELDS = ("name", "account_id", "team_id", "priority", *TARGETS, "business_hours", "enabled")
 
 
-class PolicyError(ValueError):
+class PolicyError(Invalid):
     """A policy that cannot be saved; the message says why."""
 
 
-def to_public(row: Any) -> dict[str, Any]:
-    return {"id": row.id, **{f: getattr(row, f) for f in FIELDS}, "created_at": row.created_at}
+@dataclass(frozen=True, slots=True)
+class PolicyRow:
+    """Targets in minutes (None: not measured); a scope left None matches any."""
+
+    id: int
+    name: str
+    account_id: int | None
+    team_id: int | None
+    priority: str | None
+    first_response_minutes: int | None
+    next_response_minutes: int | None
+    resolution_minutes: int | None
+    business_hours: bool
+    enabled: bool
+    created_at: datetime
 
 
-async def list_policies(conn: Conn) -> list[dict[str, Any]]:
+def to_public(row: Any) -> PolicyRow:
+    return PolicyRow(id=row.id, **{f: getattr(row, f) for f in FIELDS}, created_at=row.created_at)
+
+
+async def list_policies(conn: Conn) -> list[PolicyRow]:
     rows = await conn.execute(select(_policies).order_by(_policies.c.id))
     return [to_public(r) for r in rows]
 
 
-async def get_policy(conn: Conn, policy_id: int) -> dict[str, Any] | None:
+async def get_policy(conn: Conn, policy_id: int) -> PolicyRow | None:
     row = (await conn.execute(select(_policies).where(_policies.c.id == policy_id))).first()
     return None if row is None else to_public(row)
 
 
-async def create_policy(conn: Conn, values: dict[str, Any]) -> dict[str, Any]:
+async def create_policy(conn: Conn, values: dict[str, Any]) -> PolicyRow:
     await _check(conn, values)
     row = (
         await conn.execute(
@@ -58,13 +79,11 @@ async def create_policy(conn: Conn, values: dict[str, Any]) -> dict[str, Any]:
     return to_public(row)
 
 
-async def update_policy(
-    conn: Conn, policy_id: int, changes: dict[str, Any]
-) -> dict[str, Any] | None:
+async def update_policy(conn: Conn, policy_id: int, changes: dict[str, Any]) -> PolicyRow | None:
     current = await get_policy(conn, policy_id)
     if current is None:
         return None
-    merged = {**current, **changes}
+    merged = {**{f: getattr(current, f) for f in FIELDS}, **changes}
     await _check(conn, merged)
     if changes:
         await conn.execute(update(_policies).where(_policies.c.id == policy_id).values(**changes))

@@ -1,7 +1,7 @@
 """Business-hours figures of history, recomputed after a calendar changed.
 
 A calendar change marks the cycles it affects (``bh_pending``) in the admin's transaction;
-the SLA clock's loop, worker-side, calls :func:`recompute_batch` until none are left. An open
+the maintenance loop, worker-side, calls :func:`recompute_batch` until none are left. An open
 cycle is the last of its conversation and is replayed whole by the recorder, so its SLA
 deadlines follow the new hours as well; a closed cycle has its business seconds recounted
 from the stored timestamps (its deadlines and breaches are history and stay). A closed cycle

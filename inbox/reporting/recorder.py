@@ -1,28 +1,40 @@
 """Keep a conversation's cycle and turn rows true after anything that can change them.
 
-Called in the same transaction as the change (a stored message, a queued or failed reply, a
-status change), so the rows never disagree with what they were derived from. Only the last
-cycle and what follows it are replayed: earlier cycles are closed and cannot change.
+:func:`record_metrics` is a reaction (:mod:`inbox.changes`): it runs in the same transaction
+as the change (a stored message, a queued or failed reply, a status change), so the rows
+never disagree with what they were derived from. Only the last cycle and what follows it are
+replayed: earlier cycles are closed and cannot change.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Insert, bindparam, delete, select
 
+from inbox.changes import (
+    Change,
+    Changes,
+    ConversationChanged,
+    DeliveryDone,
+    MessageStored,
+    ReplyQueued,
+)
+from inbox.conversations.repository import get_conversation_row
 from inbox.db import Conn, dialect_of, upsert
 from inbox.reporting import sla, timeline
 from inbox.reporting.calendars import business_seconds, calendar_for
 from inbox.reporting.cycles import CycleFacts, replay
-from inbox.reporting.models import Cycle, ResponseTurn
+from inbox.reporting.models import Cycle, ResponseTurn, StatusChange
 from inbox.types import utcnow
 from rules.calendar import BusinessCalendar
 
 _cycles = Cycle.__table__  # type: ignore[attr-defined]
 _turns = ResponseTurn.__table__  # type: ignore[attr-defined]
+_status_log = StatusChange.__table__  # type: ignore[attr-defined]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 LAST_CYCLE = (
@@ -41,56 +53,64 @@ LAST_CYCLE = (
     .order_by(_cycles.c.seq.desc())
     .limit(1)
 )
-_DERIVED = (
-    "account_id",
-    "channel",
-    "opened_at",
-    "first_response_at",
-    "first_response_agent_id",
-    "first_response_team_id",
-    "first_response_native",
-    "first_response_seconds",
-    "first_response_bh_seconds",
-    "first_automated_at",
-    "first_automated_seconds",
-    "resolved_at",
-    "resolved_by_id",
-    "resolution_seconds",
-    "resolution_bh_seconds",
-    "agent_id",
-    "team_id",
-    "priority",
-    "customer_turns",
-    "answered_turns",
-    "bh_pending",
-    "updated_at",
-    *sla.CYCLE_FIELDS,
+# What a replay writes: every column but the key (the upsert's conflict target) and the
+# survey's, which the CSAT code writes (``cycle_values`` and the SLA deadlines give the rest).
+CYCLE_REPLAYED = tuple(
+    c.name
+    for c in _cycles.columns
+    if c.name not in {"id", "conversation_id", "seq", "csat_requested_at", "csat_score", "csat_at"}
 )
-_TURN_DERIVED = (
-    "conversation_id",
-    "account_id",
-    "channel",
-    "started_at",
-    "replied_at",
-    "agent_id",
-    "team_id",
-    "native",
-    "automated_at",
-    "seconds",
-    "bh_seconds",
-    "due_at",
-    "cycle_resolved_at",
-)
+TURN_REPLAYED = tuple(c.name for c in _turns.columns if c.name not in {"id", "cycle_id", "seq"})
 
 
 @functools.cache
 def _upsert_cycle(dialect: str) -> Insert:
-    return upsert(dialect, _cycles, ["conversation_id", "seq"], _DERIVED).returning(_cycles.c.id)
+    return upsert(dialect, _cycles, ["conversation_id", "seq"], CYCLE_REPLAYED).returning(
+        _cycles.c.id
+    )
 
 
 @functools.cache
 def _upsert_turn(dialect: str) -> Insert:
-    return upsert(dialect, _turns, ["cycle_id", "seq"], _TURN_DERIVED)
+    return upsert(dialect, _turns, ["cycle_id", "seq"], TURN_REPLAYED)
+
+
+async def record_metrics(conn: Conn, batch: Sequence[Change], _changes: Changes) -> None:
+    """Reaction: replay after each change that can move a cycle or a turn, in order; a status
+    change is logged first (a resolve closes the cycle)."""
+    for c in batch:
+        if isinstance(c, MessageStored):
+            at = c.event.platform_ts if c.inbound else None
+            await record(conn, c.conversation, customer_message_at=at)
+        elif isinstance(c, ReplyQueued):
+            await record(conn, c.conversation)
+        elif isinstance(c, ConversationChanged):
+            if c.status is not None:
+                await conn.execute(
+                    _status_log.insert(),
+                    [
+                        {
+                            "conversation_id": c.conversation_id,
+                            "status": c.status,
+                            "at": c.at,
+                            "actor_id": c.actor_id,
+                        }
+                    ],
+                )
+            await _record_current(conn, c.conversation_id)
+        elif (
+            isinstance(c, DeliveryDone)
+            and not c.sent
+            and c.message_id is not None
+            and c.conversation_id is not None
+        ):  # a reply that never arrived answers nothing
+            await _record_current(conn, c.conversation_id)
+
+
+async def _record_current(conn: Conn, conversation_id: int) -> None:
+    conversation = await get_conversation_row(conn, conversation_id)
+    if conversation is not None:
+        await record(conn, conversation)
 
 
 async def record(

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from inbox.errors import Invalid
 from inbox.reporting import aggregate, blocks, families, selection
 from inbox.reporting.families import Family
 from inbox.reporting.frame import Frame
@@ -23,8 +24,15 @@ INTERVALS = ("day", "week")
 MAX_BUCKETS = 800
 
 
-class BadReport(ValueError):
+class BadReport(Invalid):
     """The request names a group, interval, timezone or period that cannot be reported."""
+
+
+def zone_named(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except Exception as exc:  # ZoneInfoNotFoundError, ValueError on odd keys
+        raise BadReport(f"unknown timezone {tz!r}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +51,7 @@ class ReportFilter:
             raise BadReport("from and to need a timezone offset")
         if self.end <= self.start:
             raise BadReport("to must be after from")
-        try:
-            ZoneInfo(self.tz)
-        except Exception as exc:  # ZoneInfoNotFoundError, ValueError on odd keys
-            raise BadReport(f"unknown timezone {self.tz!r}") from exc
+        zone_named(self.tz)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -41,7 +41,7 @@ class SlaPolicy(SQLModel, table=True):
 
 
 class SlaBreach(SQLModel, table=True):
-    """One missed target: found by the SLA clock within a minute of its deadline."""
+    """One missed target: found by the SLA deadlines job within seconds of its deadline."""
 
     __tablename__ = "sla_breaches"
     __table_args__ = (

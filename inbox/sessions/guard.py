@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-from inbox.outbox.ratelimit import Limit, RateLimiter
+from inbox.ratelimit import Limit, RateLimiter
 
 
 class LoginGuard:

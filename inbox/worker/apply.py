@@ -1,7 +1,9 @@
 """Store one normalised event: contact, conversation, message, flags.
 
 Each function here is idempotent on the platform's own ids, because the queue delivers at
-least once: applying the same event twice leaves the database as applying it once did.
+least once: applying the same event twice leaves the database as applying it once did. A new
+message is appended to ``changes`` (:class:`~inbox.changes.MessageStored`); the worker runs
+the reactions to it (metric cycles, newsletter signals, a campaign reply's label, the rules).
 """
 
 from __future__ import annotations
@@ -9,31 +11,29 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from inbox.changes import Changes, MessageStored
 from inbox.conversations import repository as repo
 from inbox.conversations.models import ConversationStatus, SenderType
 from inbox.db import Conn
 from inbox.events import Direction, EventKind, InboundEvent, ThreadKind
 from inbox.newsletters import signals
 from inbox.reporting import csat
-from inbox.reporting.recorder import record as record_cycles
 from inbox.types import utcnow
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Applied:
-    """What an event did; the pipeline uses it for metrics and to run the rules."""
+    """What an event did; the pipeline counts it and announces the conversation."""
 
     stored: bool  # a new message row was written
     conversation_id: int | None = None
-    message_id: int | None = None  # the new message, when stored
-    new_conversation: bool = False  # the customer's first message in this conversation
-    reopened: bool = False  # the conversation was resolved, pending or snoozed before it
-    new_contact: bool = False  # the customer was first seen with this message
 
 
-async def apply_event(conn: Conn, account_id: int, event: InboundEvent) -> Applied:
+async def apply_event(
+    conn: Conn, account_id: int, event: InboundEvent, changes: Changes
+) -> Applied:
     if event.kind in (EventKind.MESSAGE, EventKind.POSTBACK):
-        return await _store_message(conn, account_id, event)
+        return await _store_message(conn, account_id, event, changes)
     if event.kind is EventKind.EDIT:
         return await _apply_edit(conn, account_id, event)
     if event.kind is EventKind.DELETE:
@@ -49,7 +49,7 @@ async def _customer_contact(conn: Conn, event: InboundEvent) -> tuple[int, bool]
         a = event.author
         return await repo.upsert_contact(
             conn,
-            channel=event.channel.value,
+            channel=str(event.channel),
             external_id=a.id,
             display_name=a.display_name or a.username or "",
             username=a.username,
@@ -57,7 +57,7 @@ async def _customer_contact(conn: Conn, event: InboundEvent) -> tuple[int, bool]
         )
     return await repo.upsert_contact(
         conn,
-        channel=event.channel.value,
+        channel=str(event.channel),
         external_id=event.thread.peer_id,
         display_name="",
         username=None,
@@ -87,7 +87,7 @@ async def _conversation_for(
         conn,
         {
             "account_id": account_id,
-            "channel": event.channel.value,
+            "channel": str(event.channel),
             "kind": thread.kind.value,
             "thread_key": thread.key,
             "peer_id": thread.peer_id,
@@ -124,7 +124,9 @@ def _attachment(attachment: Any) -> dict[str, Any]:
     return {k: v for k, v in dataclasses.asdict(attachment).items() if v not in (None, {})}
 
 
-async def _store_message(conn: Conn, account_id: int, event: InboundEvent) -> Applied:
+async def _store_message(
+    conn: Conn, account_id: int, event: InboundEvent, changes: Changes
+) -> Applied:
     inbound = event.direction is Direction.IN
     contact_id, new_contact = None, False
     if inbound:  # (the customer of an outbound echo is found through the thread)
@@ -139,28 +141,27 @@ async def _store_message(conn: Conn, account_id: int, event: InboundEvent) -> Ap
     answer = csat.parse_answer(event.payload) if inbound else None
     if answer is not None:  # a survey answer: rated, never a new turn, never a reopen
         if await csat.record_answer(conn, conversation.id, *answer, event.platform_ts):
-            await csat.thank(conn, conversation.id, answer[0])
+            await csat.thank(conn, conversation.id, answer[0], changes)
         return Applied(stored=True, conversation_id=conversation.id)
     await repo.touch_conversation(conn, conversation, event.platform_ts, from_customer=inbound)
-    await record_cycles(
-        conn, conversation, customer_message_at=event.platform_ts if inbound else None
-    )
     if inbound:
         await repo.set_account_contact(
             conn, account_id, conversation.contact_id, last_inbound_at=event.platform_ts
         )
-        await signals.after_message(conn, account_id, conversation.contact_id, event)
     new_conversation = inbound and conversation.last_customer_message_at is None
-    return Applied(
-        stored=True,
-        conversation_id=conversation.id,
-        message_id=message_id,
-        new_conversation=new_conversation,
-        reopened=inbound
-        and not new_conversation
-        and conversation.status != ConversationStatus.OPEN.value,
-        new_contact=new_contact,
+    changes.append(
+        MessageStored(
+            conversation,
+            message_id,
+            event,
+            new_conversation=new_conversation,
+            reopened=inbound
+            and not new_conversation
+            and conversation.status != ConversationStatus.OPEN.value,
+            new_contact=new_contact,
+        )
     )
+    return Applied(stored=True, conversation_id=conversation.id)
 
 
 async def _apply_edit(conn: Conn, account_id: int, event: InboundEvent) -> Applied:

@@ -6,7 +6,8 @@ After a transaction commits, each conversation it touched is announced once on t
 roll back.
 An event whose processing raises is retried with exponential backoff and finally parked in
 the dead letters; unsupported and anomalous payloads are counted and dropped, since trying
-them again cannot help.
+them again cannot help. The loop only processes events: purging processed ones and the other
+periodic jobs run in :mod:`inbox.maintenance`.
 """
 
 from __future__ import annotations
@@ -20,42 +21,32 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import Enum
 from functools import partial
 
 import orjson
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox import metrics
-from inbox.accounts.models import Account
-from inbox.automation.runner import Automation, Stored
+from inbox.accounts.directory import AccountDirectory
+from inbox.changes import Changes, Reactions
 from inbox.channels import ChannelAdapter
 from inbox.db import Conn, transact
 from inbox.events import (
     AnomalousPayload,
-    Direction,
     EventKind,
     InboundEvent,
-    ThreadKind,
     UnsupportedEvent,
 )
 from inbox.live import LiveBus, conversation_changed, publish_quietly
-from inbox.newsletters.delivery import label_reply
 from inbox.queue.base import EventQueue, QueuedEvent
-from inbox.sessions import service as sessions
+from inbox.reactions import compose
 from inbox.worker.apply import apply_event
 
 log = logging.getLogger("omnibox.worker")
 unsupported_log = logging.getLogger("omnibox.events.unsupported")
 anomalous_log = logging.getLogger("omnibox.events.anomalous")
 
-_accounts = Account.__table__  # type: ignore[attr-defined]
-
-# Telegram redelivers for up to 24 h and Meta for 36 h; a week keeps a wide margin.
-DEDUP_HORIZON_SECONDS = 7 * 24 * 3600
-PURGE_EVERY_SECONDS = 600.0
 # While webhooks pour into this same process, take small batches with pauses between them:
 # a batch holds the interpreter while it is written, and acks must not wait behind it.
 DEFERRED_PAUSE = 0.5
@@ -95,33 +86,29 @@ class Worker:
         idle_seconds: float = 0.5,
         consumer: str | None = None,
         defer_to: Callable[[], bool] | None = None,
-        automation: Automation | None = None,
+        reactions: Reactions | None = None,
         live: LiveBus | None = None,
-        session_idle: timedelta | None = None,
+        accounts: AccountDirectory | None = None,
     ) -> None:
         self._engine = engine
-        # Web sign-ins end after this long idle; the purge also clears their rows.
-        self._session_idle = session_idle
         self._queue = queue
         self._adapters = adapters
         self._retry = retry
         self._batch_size = batch_size
         self._idle = idle_seconds
         self.consumer = consumer or consumer_name()
-        self._account_ids: dict[int, str] = {}
+        self._accounts = accounts or AccountDirectory(engine)
         # In ``omnibox serve`` the webhooks share this process: while ``defer_to()`` says they
         # are arriving fast, take ``DEFERRED_BATCH`` events every ``DEFERRED_PAUSE`` seconds.
         self._defer_to = defer_to
-        self._automation = automation
+        # What follows a stored message (metrics, signals, campaign labels, the rules), run
+        # in the event's transaction; without a list, every reaction but the rules.
+        self._reactions = reactions or compose()
         self._live = live
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker %s started", self.consumer)
-        next_purge = time.monotonic() + PURGE_EVERY_SECONDS
         while not stop.is_set():
-            if time.monotonic() >= next_purge:
-                next_purge = time.monotonic() + PURGE_EVERY_SECONDS
-                await self._purge()
             try:
                 done = await self.run_once()
             except Exception:
@@ -134,20 +121,6 @@ class Worker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=pause)
         log.info("worker %s stopped", self.consumer)
-
-    async def _purge(self) -> None:
-        """Forget processed deliveries once no platform can redeliver them (embedded queue),
-        and web sessions that have ended."""
-        purge = getattr(self._queue, "purge_done", None)
-        try:
-            removed = await purge(DEDUP_HORIZON_SECONDS) if purge is not None else 0
-            if removed:
-                log.info("purged %d processed events", removed)
-            if self._session_idle is not None:
-                async with self._engine.begin() as conn:
-                    await sessions.purge_ended(conn, idle=self._session_idle)
-        except Exception:
-            log.exception("purging old rows failed; will try again later")
 
     async def run_once(self) -> int:
         """Process one batch; returns how many events it took."""
@@ -180,7 +153,7 @@ class Worker:
             account_external_id = await self._account_external_id(item.account_id)
             adapter = self._adapters[channel]
             payload = orjson.loads(item.payload)
-            if isinstance(payload, dict) and getattr(adapter, "needs_received_at", False):
+            if isinstance(payload, dict) and adapter.traits.needs_received_at:
                 payload.setdefault("_received_at", item.received_at)
             return adapter.normalise(payload, account_external_id)
         except UnsupportedEvent as exc:
@@ -237,37 +210,18 @@ class Worker:
     async def _apply_all(
         self, item: QueuedEvent, events: list[InboundEvent], touched: set[int], conn: Conn
     ) -> int:
-        """Store the item's events and run the rules on each new message, in one transaction."""
+        """Store the item's events, each followed by the reactions to it (the rules on a new
+        message among them), in one transaction."""
         stored = 0
+        changes: Changes = []
         for event in events:
-            applied = await apply_event(conn, item.account_id, event)
+            applied = await apply_event(conn, item.account_id, event, changes)
             stored += applied.stored
             if applied.conversation_id is not None and (
                 applied.stored or event.kind not in _NEW_ONLY
             ):
                 touched.add(applied.conversation_id)
-            if (
-                applied.message_id is not None
-                and applied.conversation_id is not None
-                and event.kind is EventKind.MESSAGE
-                and event.direction is Direction.IN
-                and event.thread.kind is ThreadKind.DIRECT
-            ):  # a reply to a newsletter is labelled with its campaign
-                await label_reply(conn, item.account_id, applied.conversation_id)
-            if self._automation is not None and applied.message_id is not None:
-                assert applied.conversation_id is not None
-                await self._automation.after_store(
-                    conn,
-                    event,
-                    Stored(
-                        account_id=item.account_id,
-                        conversation_id=applied.conversation_id,
-                        message_id=applied.message_id,
-                        new_conversation=applied.new_conversation,
-                        reopened=applied.reopened,
-                        new_contact=applied.new_contact,
-                    ),
-                )
+            await self._reactions.run(conn, changes)
         return stored
 
     @staticmethod
@@ -298,14 +252,7 @@ class Worker:
         return False
 
     async def _account_external_id(self, account_id: int) -> str:
-        cached = self._account_ids.get(account_id)
-        if cached is not None:
-            return cached
-        async with self._engine.connect() as conn:
-            external_id = await conn.scalar(
-                select(_accounts.c.external_id).where(_accounts.c.id == account_id)
-            )
-        if external_id is None:
+        account = await self._accounts.by_id(account_id, active_only=False)
+        if account is None:
             raise LookupError(f"account {account_id} no longer exists")
-        self._account_ids[account_id] = str(external_id)
-        return str(external_id)
+        return account.external_id

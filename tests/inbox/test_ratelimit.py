@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 
 import pytest
 from redis.asyncio import Redis
 
-from inbox.outbox.ratelimit import (
+from inbox.ratelimit import (
     Gate,
     Limit,
     LocalRateLimiter,
@@ -77,15 +78,23 @@ async def test_redis_buckets_are_shared_between_processes() -> None:
         await r2.aclose()
 
 
+_waiter: ContextVar[int] = ContextVar("waiter")
+
+
 class _Counting:
-    """A limiter that counts the questions put to it."""
+    """A limiter that counts the questions put to it, and notes which waiter (the ``_waiter``
+    of the asking task) got each slot, in the order the slots were handed out."""
 
     def __init__(self, inner: RateLimiter) -> None:
         self.inner, self.asked = inner, 0
+        self.slots_to: list[int] = []
 
     async def reserve(self, limit: Limit, lead: float = 0.0) -> Reservation:
         self.asked += 1
-        return await self.inner.reserve(limit, lead)
+        got = await self.inner.reserve(limit, lead)
+        if got.taken:
+            self.slots_to.append(_waiter.get())
+        return got
 
     async def try_acquire(self, limit: Limit) -> float:
         self.asked += 1
@@ -104,14 +113,19 @@ async def test_the_gate_lets_many_waiters_through_in_turn_asking_once_or_twice_e
     counting = _Counting(limiter)
     gate = Gate(counting)
     limit = Limit(f"bot:{uuid.uuid4().hex[:6]}", per_second=400.0)
-    order: list[int] = []
+    through: list[int] = []
 
     async def send(n: int) -> None:
+        _waiter.set(n)
         await gate.acquire(limit)
-        order.append(n)
+        through.append(n)
 
     await asyncio.gather(*(send(n) for n in range(60)))
-    assert order == list(range(60))  # first come, first served
+    # First come, first served: the slots went out in arrival order. (The moments the callers
+    # wake up at their slots, 2.5 ms apart, may swap on a busy machine: that order is the
+    # event loop's, not the gate's, so it is not asserted.)
+    assert counting.slots_to == list(range(60))
+    assert sorted(through) == list(range(60))
     # Without the gate every waiter polls the bucket at every free slot (~60 * 30 questions).
     assert counting.asked <= 3 * 60
     assert gate._locks == {}  # nothing kept for keys nobody waits on

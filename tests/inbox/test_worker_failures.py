@@ -70,11 +70,11 @@ class Fault:
         self.hits = 0
         real = worker_loop.apply_event
 
-        async def faulty(conn: Any, account_id: int, event: InboundEvent) -> Any:
+        async def faulty(conn: Any, account_id: int, event: InboundEvent, changes: Any) -> Any:
             if self.on and event.external_id in self.external_ids:
                 self.hits += 1
                 raise RuntimeError(f"poisoned {event.external_id}")
-            return await real(conn, account_id, event)
+            return await real(conn, account_id, event, changes)
 
         monkeypatch.setattr(worker_loop, "apply_event", faulty)
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from api.deps import get_session
-from api.fake_platforms import FakeTelegram
 from api.runtime import Runtime
+from fakes import FakeTelegram
 from inbox.live import after_commit, conversation_changed
 from tests.live.conftest import Live, LiveFactory, running
 from tests.live.sse import EventStream, open_stream, sign_in

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.fake_platforms import FakeGraph, FakeTelegram, FakeVk
 from api.runtime import Runtime
+from fakes import FakeGraph, FakeTelegram, FakeVk
 from inbox.outbox.sender import OutboxSender
 from tests.support.backends import Backend
 from tests.support.factories import add_all_accounts, admin_headers, drain

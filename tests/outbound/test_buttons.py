@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from inbox.changes import Changes
 from inbox.conversations.models import SenderType
 from inbox.outbound import Button
 from inbox.outbox.enqueue import Reply, conversation_row, enqueue_reply
@@ -18,6 +19,9 @@ from tests.outbound.conftest import Service
 from tests.support.factories import post_facebook, post_telegram, post_vk
 from tests.support.payloads import load_payload
 from tests.support.probes import with_changes
+
+# button shapes per platform (the outbox itself is tested on both backends).
+pytestmark = pytest.mark.one_backend
 
 _outbox = OutboxRow.__table__  # type: ignore[attr-defined]
 CSAT = tuple(Button(str(n), f"csat:12:{n}") for n in range(1, 6))
@@ -55,7 +59,9 @@ async def _enqueue(
     reply = Reply("How did we do?", SenderType.BOT, key, buttons=buttons)
     async with svc.rt.engine.begin() as conn:
         conversation = await conversation_row(conn, conversation_id)
-        await enqueue_reply(conn, conversation, reply)
+        changes: Changes = []
+        await enqueue_reply(conn, conversation, reply, changes)
+        await svc.rt.reactions.run(conn, changes)
         request = await conn.scalar(
             select(_outbox.c.request).where(_outbox.c.idempotency_key == key)
         )

@@ -1,5 +1,5 @@
 """Helpers for the SLA tests: customers writing through the real Telegram webhook at chosen
-platform times, policies and rules through the REST API, and the rows the clock writes."""
+platform times, policies and rules through the REST API, and the rows the SLA job writes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from inbox.automation.models import RuleTrace
+from inbox.maintenance.sla_deadlines import SlaDeadlines
 from inbox.reporting.models import Cycle, ResponseTurn
-from inbox.reporting.sla_clock import SlaClock
 from inbox.reporting.sla_models import NoReplyFiring, SlaBreach
 from tests.outbound.conftest import Service
 from tests.support.factories import post_telegram
@@ -82,8 +82,8 @@ async def conversation(svc: Service, conversation_id: int) -> dict[str, Any]:
     return found
 
 
-def clock(svc: Service) -> SlaClock:
-    return SlaClock(svc.rt.engine, svc.rt.automation, live=svc.rt.live)
+def deadlines(svc: Service) -> SlaDeadlines:
+    return SlaDeadlines(svc.rt.engine, svc.rt.automation, live=svc.rt.live)
 
 
 async def cycle_of(svc: Service, conversation_id: int) -> Any:

@@ -1,4 +1,4 @@
-"""The metric definitions (DESIGN.md §5) pinned on the pure replay, with explicit times."""
+"""The metric definitions (README, "Metrics, SLAs and CSAT") pinned on the pure replay."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The §5 definitions on stored rows, both backends: explicit timestamps in, cycle rows out."""
+"""The metric definitions on stored rows, both backends: explicit timestamps in, cycle rows out."""
 
 from __future__ import annotations
 

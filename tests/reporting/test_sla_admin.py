@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from inbox.db import transact
 from inbox.reporting.models import Cycle
 from inbox.reporting.recompute import recompute_batch
-from inbox.reporting.sla_clock import SlaClock
 from inbox.users.models import Role
 from tests.outbound.conftest import Service
 from tests.reporting.sla_helpers import add_policy, customer_writes
@@ -39,10 +38,10 @@ async def _pending(svc: Service) -> int:
         return int(found or 0)
 
 
-async def _recompute_in_the_clock_loop(svc: Service) -> None:
-    """Run the SLA clock's loop (as ``omnibox worker`` does) until nothing is pending."""
+async def _recompute_in_the_maintenance_loop(svc: Service) -> None:
+    """Run the maintenance loop (as ``omnibox worker`` does) until nothing is pending."""
     stop = asyncio.Event()
-    task = asyncio.create_task(SlaClock(svc.rt.engine, svc.rt.automation, max_sleep=0.05).run(stop))
+    task = asyncio.create_task(svc.rt.make_maintenance(max_sleep=0.05).run(stop))
     try:
         await wait_for(lambda: _pending(svc), until=lambda n: n == 0, what="recompute")
     finally:
@@ -118,7 +117,7 @@ class TestPolicies:
         cid = await customer_writes(service, t0)
         await add_policy(service, first_response_minutes=20)
         assert await _pending(service) == 1
-        await _recompute_in_the_clock_loop(service)
+        await _recompute_in_the_maintenance_loop(service)
         async with service.rt.engine.connect() as conn:
             due = await conn.scalar(
                 select(_cycles.c.first_response_due_at).where(_cycles.c.conversation_id == cid)
@@ -188,6 +187,33 @@ class TestCalendars:
             r = await service.client.put(url, json=MOSCOW_OFFICE, headers=service.headers)
             assert r.status_code == 404, r.text
 
+    async def test_teams_and_accounts_each_answer_with_their_own_names(
+        self, service: Service
+    ) -> None:
+        """One piece of code serves both: each still names its own id and its own 404."""
+        team = await service.client.post(
+            "/api/v1/teams", json={"name": "Support"}, headers=service.headers
+        )
+        owners = (("team", team.json()["id"]), ("account", service.accounts["telegram"]["id"]))
+        for noun, owner_id in owners:
+            for method, body in (("GET", None), ("PUT", MOSCOW_OFFICE), ("DELETE", None)):
+                r = await service.client.request(
+                    method,
+                    f"/api/v1/{noun}s/{owner_id}/calendar",
+                    json=body,
+                    headers=service.headers,
+                )
+                assert r.json()[f"{noun}_id"] == owner_id, (method, r.text)
+                r = await service.client.request(
+                    method, f"/api/v1/{noun}s/999/calendar", json=body, headers=service.headers
+                )
+                assert (r.status_code, r.json()["detail"]) == (404, f"no such {noun}")
+                r = await service.client.request(
+                    method, f"/api/v1/{noun}s/0/calendar", json=body, headers=service.headers
+                )
+                assert r.status_code == 422, r.text
+                assert r.json()["detail"][0]["loc"] == ["path", f"{noun}_id"]
+
     async def test_set_read_and_clear_keeping_other_options(self, service: Service) -> None:
         fb = service.accounts["facebook"]["id"]
         url = f"/api/v1/accounts/{fb}/calendar"
@@ -227,7 +253,7 @@ async def test_an_account_calendar_change_recomputes_history(service: Service) -
     assert r.json()["cycles_to_recompute"] == 2
     assert await _pending(service) == 2  # marked in the request's own transaction
 
-    await _recompute_in_the_clock_loop(service)
+    await _recompute_in_the_maintenance_loop(service)
     first, second = await h.cycles()
     assert first.first_response_bh_seconds == 60 * MIN  # 09:00-10:00
     assert first.resolution_bh_seconds == 360 * MIN  # 09:00-15:00
@@ -242,7 +268,7 @@ async def test_an_account_calendar_change_recomputes_history(service: Service) -
     r = await service.client.delete(url, headers=service.headers)
     assert r.status_code == 200, r.text
     assert r.json()["cycles_to_recompute"] == 2
-    await _recompute_in_the_clock_loop(service)
+    await _recompute_in_the_maintenance_loop(service)
     first, second = await h.cycles()
     assert first.first_response_bh_seconds == 300 * MIN
     assert second.first_response_due_at == h.at(860)

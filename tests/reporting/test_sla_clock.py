@@ -1,6 +1,7 @@
-"""The SLA clock on both backends: breaches at their deadline, once, and never for a met target.
+"""The SLA deadlines job on both backends: breaches at their deadline, once, never for a met
+target.
 
-Customers write through the real Telegram webhook and the worker; the clock is driven with
+Customers write through the real Telegram webhook and the worker; the job is driven with
 explicit times (``run_once(now)``), so nothing here waits on the wall clock.
 """
 
@@ -13,17 +14,17 @@ import pytest
 
 from inbox.automation.runner import Automation
 from inbox.db import make_engine
-from inbox.reporting.sla_clock import SlaClock
+from inbox.maintenance.sla_deadlines import SlaDeadlines
 from tests.outbound.conftest import Service
 from tests.reporting.sla_helpers import (
     add_policy,
     add_rule,
     agent_replies,
     breaches,
-    clock,
     count_traces,
     customer_writes,
     cycle_of,
+    deadlines,
     now_s,
     turns_of,
 )
@@ -44,7 +45,7 @@ async def test_a_first_response_breach_fires_at_its_deadline_and_not_before(
     assert cycle.first_response_due_at == due
     assert cycle.first_response_breached is None  # still running
 
-    sla = clock(service)
+    sla = deadlines(service)
     assert await sla.next_due(t0) == due  # the timer the loop sleeps until
     assert await sla.run_once(due - S) == []
     assert await sla.run_once(due) == []  # due means overdue: at the deadline it is still met
@@ -67,7 +68,7 @@ async def test_a_first_response_breach_fires_at_its_deadline_and_not_before(
     assert await sla.run_once(due + 10 * S) == []
 
 
-async def test_two_clocks_on_one_database_fire_a_breach_once(service: Service) -> None:
+async def test_two_processes_on_one_database_fire_a_breach_once(service: Service) -> None:
     await add_policy(service, first_response_minutes=5)
     await add_rule(
         service,
@@ -77,8 +78,8 @@ async def test_two_clocks_on_one_database_fire_a_breach_once(service: Service) -
     await customer_writes(service, t0)
     other_engine = make_engine(service.rt.settings.database_url)  # as another process would
     try:
-        a = clock(service)
-        b = SlaClock(other_engine, Automation(auto_replies_per_hour=20))
+        a = deadlines(service)
+        b = SlaDeadlines(other_engine, Automation(auto_replies_per_hour=20))
         at = t0 + timedelta(minutes=6)
         first, second = await asyncio.gather(a.run_once(at), b.run_once(at))
         assert len(first) + len(second) == 1
@@ -89,8 +90,8 @@ async def test_two_clocks_on_one_database_fire_a_breach_once(service: Service) -
     assert len(await breaches(service)) == 1
     assert await count_traces(service, "sla_breached") == 1  # the rule ran once
 
-    # A restarted clock (a new process) finds it recorded and fires nothing.
-    assert await clock(service).run_once(t0 + timedelta(minutes=60)) == []
+    # A restarted job (a new process) finds it recorded and fires nothing.
+    assert await deadlines(service).run_once(t0 + timedelta(minutes=60)) == []
 
 
 async def test_a_reply_before_the_deadline_is_no_breach(service: Service) -> None:
@@ -101,7 +102,7 @@ async def test_a_reply_before_the_deadline_is_no_breach(service: Service) -> Non
     cycle = await cycle_of(service, cid)
     assert cycle.first_response_at is not None
     assert cycle.first_response_breached is False  # met
-    sla = clock(service)
+    sla = deadlines(service)
     assert await sla.run_once(t0 + timedelta(minutes=31)) == []
     assert await sla.next_due(t0) is None
     assert await breaches(service) == []
@@ -119,7 +120,7 @@ async def test_a_later_turn_is_held_to_the_next_response_target(service: Service
     assert first.due_at == t0 + timedelta(minutes=60)  # turn 1: the first-response target
     assert second.due_at == t1 + timedelta(minutes=10)
 
-    sla = clock(service)
+    sla = deadlines(service)
     assert await sla.next_due(t1) == t1 + timedelta(minutes=10)  # turn 1 was answered in time
     assert await sla.run_once(t1 + timedelta(minutes=10) - S) == []
     [fired] = await sla.run_once(t1 + timedelta(minutes=11))
@@ -145,7 +146,7 @@ async def test_a_business_hours_target_lands_in_the_next_open_range(service: Ser
     due = datetime(2026, 3, 3, 22, 30, tzinfo=UTC)
     assert cycle.first_response_due_at == due
 
-    sla = clock(service)
+    sla = deadlines(service)
     assert await sla.run_once(datetime(2026, 3, 3, 7, 0, tzinfo=UTC)) == []  # wall clock: 90 min
     assert await sla.run_once(due - S) == []
     [fired] = await sla.run_once(due + 5 * S)

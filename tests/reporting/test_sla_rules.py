@@ -1,4 +1,4 @@
-"""Rules fired by the SLA clock, both backends: ``sla_breached`` and ``no_reply`` act on the
+"""Rules fired by the SLA deadlines job, both backends: ``sla_breached`` and ``no_reply`` act on the
 conversation once, leave traces, respect monitor mode, and their replies reach the platform."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from tests.reporting.sla_helpers import (
     add_policy,
     add_rule,
     agent_replies,
-    clock,
     conversation,
     customer_writes,
     cycle_of,
+    deadlines,
     firings,
     now_s,
     traces,
@@ -66,7 +66,7 @@ async def test_a_breach_rule_escalates_and_reassigns(service: Service) -> None:
     before = await conversation(service, cid)
     assert (before["priority"], before["team_id"], before["assignee_id"]) == (None, None, None)
 
-    [fired] = await clock(service).run_once(t0 + timedelta(minutes=16))
+    [fired] = await deadlines(service).run_once(t0 + timedelta(minutes=16))
     assert fired.metric == "first_response"
     after = await conversation(service, cid)
     assert after["priority"] == "urgent"
@@ -82,7 +82,7 @@ async def test_a_breach_rule_escalates_and_reassigns(service: Service) -> None:
     assert (body["event"], body["detail"]["metric"]) == ("sla_breached", "first_response")
     assert body["conversation"]["id"] == cid
 
-    [fired] = await clock(service).run_once(t0 + timedelta(minutes=121))
+    [fired] = await deadlines(service).run_once(t0 + timedelta(minutes=121))
     assert fired.metric == "resolution"
     assert (await conversation(service, cid))["labels"] == ["slow"]
     assert (await cycle_of(service, cid)).resolution_breached is True
@@ -124,14 +124,14 @@ async def test_a_no_reply_rule_fires_once_per_turn_and_wait(service: Service) ->
     answered = await customer_writes(service, t0, chat=5123456790)
     await agent_replies(service, answered)
 
-    sla = clock(service)
+    sla = deadlines(service)
     assert await sla.next_due(t0) == t0 + timedelta(minutes=10)
     assert await sla.run_once(t0 + timedelta(minutes=10) - S) == []
     [fired] = await sla.run_once(t0 + timedelta(minutes=10, seconds=5))
     assert (fired.trigger, fired.minutes, fired.conversation_id) == ("no_reply", 10, cid)
     assert (await conversation(service, cid))["labels"] == ["waiting"]  # monitor: not done
     assert await sla.run_once(t0 + timedelta(minutes=11)) == []
-    assert await clock(service).run_once(t0 + timedelta(minutes=12)) == []  # a restart
+    assert await deadlines(service).run_once(t0 + timedelta(minutes=12)) == []  # a restart
 
     [trace] = await traces(service, "no_reply")
     assert [(e["rule_name"], e["mode"]) for e in trace.trace] == [
@@ -160,7 +160,7 @@ async def test_no_reply_is_not_fired_for_turns_long_past(service: Service) -> No
         service,
         {"name": "nudge", "when": "no_reply", "minutes": 10, "then": [{"add_label": "nudge"}]},
     )
-    sla = clock(service)
+    sla = deadlines(service)
     assert await sla.run_once(now_s()) == []
     assert await sla.next_due(now_s()) is None
     assert await firings(service) == []
@@ -177,7 +177,7 @@ async def test_a_rule_that_cannot_be_carried_out_does_not_keep_the_breach_due(
     await add_policy(service, first_response_minutes=5)
     t0 = now_s()
     cid = await customer_writes(service, t0)
-    sla = clock(service)
+    sla = deadlines(service)
     assert await sla.next_due(t0) == t0 + timedelta(minutes=5)  # the rules are compiled now
     r = await service.client.patch(
         f"/api/v1/users/{gone}", json={"is_active": False}, headers=service.headers

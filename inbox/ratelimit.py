@@ -1,4 +1,4 @@
-"""Rate limits for platform calls: GCRA buckets per account and per chat.
+"""Rate limits for platform calls (and sign-in attempts): GCRA buckets per key.
 
 GCRA keeps one number per key (the theoretical arrival time of the next call), so a limit is a
 single read-modify-write: in a dict for one process, or in one Lua call on Redis so that every

@@ -1,23 +1,20 @@
-"""The SLA clock: breaches found at their deadline, and ``no_reply`` rules fired on time.
+"""The SLA deadlines job: breaches found at their deadline, and ``no_reply`` rules fired on time.
 
-Every process that runs a worker runs one clock. It asks the database for the nearest pending
-deadline (open cycles' first-response and resolution deadlines, open turns' next-response
-deadlines, and the ``no_reply`` waits of the rules) and sleeps until then, though never more
-than ``max_sleep`` seconds, so a deadline another process wrote is seen soon after. Each
-round also recomputes business hours after a calendar change and rebuilds changed report
-blocks (``blocks.rebuild``).
+Every process that runs a worker runs this job in its maintenance loop. It asks the database
+for the nearest pending deadline (open cycles' first-response and resolution deadlines, open
+turns' next-response deadlines, and the ``no_reply`` waits of the rules) and the loop sleeps
+until then, though never more than the job's ``every`` (``jobs.MAX_SLEEP``), so a deadline
+another process (or this one's event worker) wrote is seen soon after.
 
 A due breach is one insert-or-ignore on its unique key (cycle, metric, turn) and a due wait
 one on (cycle, turn, minutes): whichever process inserts the row fires the event, in the same
-transaction, so several clocks on one database never fire it twice and a restart never
+transaction, so several loops on one database never fire it twice and a restart never
 fires it again. When the rules keep failing, the firing is recorded without their effects:
 a broken rule must not leave a deadline due forever.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,12 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inbox import metrics
 from inbox.automation.runner import Automation
 from inbox.automation.timed import Timer, run_timed
+from inbox.changes import Changes, Reactions
 from inbox.conversations.models import Conversation
 from inbox.db import Conn, dialect_of, insert_ignore, transact
 from inbox.live import LiveBus, conversation_changed, publish_quietly
-from inbox.reporting.blocks import rebuild as rebuild_blocks
+from inbox.reactions import compose as compose_reactions
 from inbox.reporting.models import Cycle, ResponseTurn
-from inbox.reporting.recompute import recompute_batch
 from inbox.reporting.sla_models import NoReplyFiring, SlaBreach
 from inbox.types import utcnow
 from rules.schema import Trigger
@@ -49,8 +46,7 @@ _turns = ResponseTurn.__table__  # type: ignore[attr-defined]
 _breaches = SlaBreach.__table__  # type: ignore[attr-defined]
 _firings = NoReplyFiring.__table__  # type: ignore[attr-defined]
 
-MAX_SLEEP = 20.0
-MIN_PAUSE = 0.5  # between rounds while something stays due (a failing database)
+MIN_PAUSE = 0.5  # between rounds while something stays due (rules failing, a busy database)
 BATCH = 100
 # A no_reply wait that ran out longer ago than this is not fired: a rule added today must
 # not act on every conversation left open for months.
@@ -61,7 +57,7 @@ FIRST_RESPONSE, NEXT_RESPONSE, RESOLUTION = "first_response", "next_response", "
 
 @dataclass(frozen=True, slots=True)
 class Fired:
-    """One event the clock fired: a breach (``metric``) or a ``no_reply`` wait (``minutes``)."""
+    """One event the job fired: a breach (``metric``) or a ``no_reply`` wait (``minutes``)."""
 
     trigger: str  # sla_breached | no_reply
     conversation_id: int
@@ -145,48 +141,35 @@ WAITING = (
 )
 
 
-class SlaClock:
+class SlaDeadlines:
     def __init__(
         self,
         engine: AsyncEngine,
         automation: Automation | None = None,
         *,
         live: LiveBus | None = None,
-        max_sleep: float = MAX_SLEEP,
         batch: int = BATCH,
         now: Callable[[], datetime] = utcnow,
+        reactions: Reactions | None = None,
     ) -> None:
         self._engine = engine
         self._automation = automation
+        self._reactions = reactions or compose_reactions(automation)
         self._live = live
-        self._max_sleep = max_sleep
         self._batch = batch
         self._now = now
 
-    async def run(self, stop: asyncio.Event) -> None:
-        log.info("SLA clock started")
-        while not stop.is_set():
-            pause = self._max_sleep
-            try:
-                fired = await self.run_once(self._now())
-                recomputed = await transact(self._engine, recompute_batch)
-                rebuilt = await transact(self._engine, rebuild_blocks)
-                if len(fired) >= self._batch or recomputed or rebuilt:
-                    pause = 0.0  # more may be waiting: go on at once
-                else:
-                    pause = self._pause_until(await self.next_due(self._now()))
-            except Exception:
-                log.exception("SLA clock round failed; trying again later")
-            if pause:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=pause)
-        log.info("SLA clock stopped")
-
-    def _pause_until(self, due: datetime | None) -> float:
+    async def round(self, now: datetime) -> datetime | None:
+        """One round of the job: fire what is due; when the next deadline falls (at once when
+        a full batch fired: more may be waiting), or None when nothing is pending."""
+        fired = await self.run_once(now)
+        if len(fired) >= self._batch:
+            return now
+        due = await self.next_due(now)
         if due is None:
-            return self._max_sleep
-        wait = (due - self._now()).total_seconds() + 0.05  # just past it: due means overdue
-        return min(self._max_sleep, max(MIN_PAUSE, wait))
+            return None
+        # Just past it (due means overdue), and never at once while it stays due unfired.
+        return max(due + timedelta(seconds=0.05), self._now() + timedelta(seconds=MIN_PAUSE))
 
     async def next_due(self, now: datetime) -> datetime | None:
         """The nearest deadline not yet fired (possibly already past), or None."""
@@ -207,7 +190,7 @@ class SlaClock:
         return min(found, default=None)
 
     async def run_once(self, now: datetime | None = None) -> list[Fired]:
-        """Fire what is due at ``now`` (default: the clock's now); returns what this call fired."""
+        """Fire what is due at ``now`` (default: the job's now); returns what this call fired."""
         now = now or self._now()
         due = await self._due(now)
         fired = [f for f in [await self._fire(item, now) for item in due] if f is not None]
@@ -261,7 +244,7 @@ class SlaClock:
 
     async def _fire(self, item: Fired, now: datetime) -> Fired | None:
         """Record and act on one firing: twice with its rules (a lost lock race is worth a
-        second try), then without them; None when another clock had fired it."""
+        second try), then without them; None when another process had fired it."""
         for with_rules in (True, True, False):
             try:
                 fired = await transact(self._engine, partial(self._record, item, now, with_rules))
@@ -318,9 +301,11 @@ class SlaClock:
                 .returning(_firings.c.id)
             )
         if inserted is None:
-            return False  # another clock fired it
+            return False  # another process fired it
         if with_rules and self._automation is not None:
-            await run_timed(self._automation, conn, _timer(item), now)
+            changes: Changes = []
+            await run_timed(self._automation, conn, _timer(item), now, changes)
+            await self._reactions.run(conn, changes)
         return True
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from inbox.conversations.models import Conversation, Message
 from inbox.db import Conn, dialect_of, insert_ignore
 from inbox.outbound import OutboundAction
-from inbox.outbox.models import OutboxRow, OutboxStatus
+from inbox.outbox.models import OutboxRequest, OutboxRow, OutboxStatus
 from inbox.types import utcnow
 
 if TYPE_CHECKING:
@@ -66,7 +66,9 @@ async def enqueue_webhook(
                 "account_id": stored.account_id,
                 "conversation_id": stored.conversation_id,
                 "action": OutboundAction.WEBHOOK.value,
-                "request": {"url": url, "secret": secret, "body": body, "peer_id": f"hook:{url}"},
+                "request": OutboxRequest(
+                    url=url, secret=secret, body=body, peer_id=f"hook:{url}"
+                ).to_json(),
                 "status": OutboxStatus.QUEUED.value,
                 "attempts": 0,
                 "available_at": now,
