@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.runtime import Runtime
 from api.web import cookies, csrf
+from inbox.changes import Changes
 from inbox.live import publish_committed
 from inbox.sessions import service as sessions
 from inbox.sessions.service import SignedIn
@@ -49,6 +50,18 @@ async def get_session(rt: RuntimeDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
+async def get_changes(rt: RuntimeDep, session: SessionDep) -> AsyncIterator[Changes]:
+    """What the route's services change (``inbox.changes``); when the route returns, the
+    reactions run on it in the request's transaction, before the commit. An error skips them
+    (the transaction rolls back)."""
+    changes: Changes = []
+    yield changes
+    await rt.reactions.run(await session.connection(), changes)
+
+
+ChangesDep = Annotated[Changes, Depends(get_changes, scope="function")]
+
+
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -77,7 +90,7 @@ async def authenticate(
         status_code=401, detail="not authenticated", headers={"WWW-Authenticate": "Bearer"}
     )
     if credentials is not None and credentials.scheme.lower() == "bearer":
-        user_id = read_token(credentials.credentials, rt.settings.secret_key.get_secret_value())
+        user_id = read_token(credentials.credentials, await rt.signing_key())
         if user_id is None:
             raise unauthorized
         user = await session.get(User, user_id)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from inbox.db import make_engine
 from inbox.migrate import upgrade
 from inbox.schema import metadata
-from tests.support.backends import PG_URL
+from tests.support.backends import pg_url
 
 
 def _diff(sync_conn: Connection) -> list[object]:
@@ -40,13 +40,14 @@ def test_sqlite_migrations_match_models(tmp_path: Path) -> None:
 
 
 def test_postgres_migrations_match_models() -> None:
-    if not PG_URL:
+    url = pg_url()
+    if not url:
         # The PostgreSQL half runs wherever OMNIBOX_TEST_DATABASE_URL is set (CI sets it).
         return
     # The session fixture has migrated the test database; compare it with the models.
     from tests.support.fixtures import _reset_postgres
 
-    asyncio.run(_reset_postgres(PG_URL))
-    diff, tables = asyncio.run(_schema_diff(PG_URL))
+    asyncio.run(_reset_postgres(url))
+    diff, tables = asyncio.run(_schema_diff(url))
     assert diff == []
     assert "alembic_version" in tables

@@ -1,4 +1,5 @@
-"""The newcomer's path: `omnibox serve` on the embedded default stores a webhook end to end."""
+"""The newcomer's path: `omnibox serve` on the embedded default stores a webhook end to end, and
+after `omnibox demo` sends an answer in a demo conversation to the local fake platforms."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from demo import scenario
 from tests.support.factories import TG_SECRET, TG_TOKEN, body_of
 from tests.support.payloads import load_payload
 
@@ -27,8 +31,15 @@ def _free_port() -> int:
 
 
 def _omnibox(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The installed ``omnibox`` console script: the one subprocess smoke test of the CLI (the
+    CLI tests elsewhere call the same ``main`` in-process)."""
+    script = Path(sys.executable).parent / "omnibox"
     return subprocess.run(
-        [sys.executable, "-m", "api", *args],
+        [
+            str(script) if script.is_file() else sys.executable,
+            *([] if script.is_file() else ["-m", "api"]),
+            *args,
+        ],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -37,16 +48,14 @@ def _omnibox(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Completed
     )
 
 
-def test_serve_stores_a_telegram_dm_end_to_end(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OMNIBOX_")}
-    env["OMNIBOX_ENVIRONMENT"] = "development"
-    env["OMNIBOX_WORKER_IDLE_SECONDS"] = "0.05"
-    # No OMNIBOX_DATABASE_URL: the default ./omnibox.db in the working directory is used.
+@contextmanager
+def _serving(env: dict[str, str], cwd: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``omnibox serve`` in a process of its own, up; its base URL and the process."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "api", "serve", "--port", str(port), "--log-level", "warning"],
         env=env,
-        cwd=tmp_path,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -64,6 +73,27 @@ def test_serve_stores_a_telegram_dm_end_to_end(tmp_path: Path) -> None:
             assert server.poll() is None, server.stdout.read() if server.stdout else ""
             assert time.monotonic() < deadline, "omnibox serve did not come up"
             time.sleep(0.2)
+        yield base, server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def _newcomer_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OMNIBOX_")}
+    env["OMNIBOX_ENVIRONMENT"] = "development"
+    env["OMNIBOX_WORKER_IDLE_SECONDS"] = "0.05"
+    return env
+
+
+def test_serve_stores_a_telegram_dm_end_to_end(tmp_path: Path) -> None:
+    env = _newcomer_env()
+    # No OMNIBOX_DATABASE_URL: the default ./omnibox.db in the working directory is used.
+    with _serving(env, tmp_path) as (base, _server):
         assert (tmp_path / "omnibox.db").exists()
 
         made = _omnibox(
@@ -120,10 +150,37 @@ def test_serve_stores_a_telegram_dm_end_to_end(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/docs").status_code == 200
         metrics = httpx.get(f"{base}/metrics").text
         assert 'omnibox_webhooks_received_total{channel="telegram"} 1.0' in metrics
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+
+
+def test_after_the_demo_an_answer_in_a_demo_conversation_shows_as_sent(tmp_path: Path) -> None:
+    """The demo plug-in, found through its entry point because the database has demo accounts,
+    starts the local fake platforms and sends the demo accounts' replies there."""
+    env = _newcomer_env()
+    filled = _omnibox("demo", env=env, cwd=tmp_path)
+    assert filled.returncode == 0, filled.stderr
+    thread = scenario.THREADS[0]
+    assert thread.channel == "telegram"
+    with _serving(env, tmp_path) as (base, server):
+        token = httpx.post(
+            f"{base}/api/v1/auth/token",
+            json={"email": "admin@example.com", "password": scenario.PASSWORD},
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        page = httpx.get(f"{base}/api/v1/conversations", params={"limit": 200}, headers=headers)
+        [conversation] = [
+            c for c in page.json()["items"] if c["contact"]["external_id"] == thread.person.id
+        ]
+        messages = f"{base}/api/v1/conversations/{conversation['id']}/messages"
+        r = httpx.post(messages, json={"text": "It ships tomorrow."}, headers=headers)
+        assert r.status_code == 201, r.text
+        deadline = time.monotonic() + 30
+        while True:
+            items = httpx.get(messages, params={"limit": 500}, headers=headers).json()["items"]
+            [answer] = [m for m in items if m["text"] == "It ships tomorrow."]
+            if answer["delivery_status"] == "sent":
+                break
+            assert answer["delivery_status"] != "failed", answer
+            assert time.monotonic() < deadline, f"still {answer['delivery_status']}"
+            time.sleep(0.2)
+    log = server.stdout.read() if server.stdout else ""
+    assert "accounts marked 'demo' found: the demo plug-in sends their messages" in log

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.support.cli import Cli
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "rules.example.yaml"
-
-pytestmark = pytest.mark.slow
 
 
 def test_import_then_export_round_trips_the_example(cli: Cli, tmp_path: Path) -> None:

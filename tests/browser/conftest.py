@@ -16,7 +16,6 @@ from tests.browser.harness import PASSWORD, Fakes, Service, start_service, stop_
 
 CHROMIUM = os.environ.get("OMNIBOX_TEST_CHROMIUM", "/usr/bin/chromium")
 
-pytestmark = pytest.mark.slow
 
 # Playwright's 5 s default wait for an expectation is short on a 2-core CI machine running
 # the rest of the suite beside the browser (a campaign's schedule round trip once took

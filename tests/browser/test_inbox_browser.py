@@ -9,11 +9,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import sign_in
 from tests.browser.harness import Service
 from tests.browser.screens import demo_server, tour
+
+pytestmark = pytest.mark.slow
 
 _ids = itertools.count(1)
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.browser.conftest import sign_in
 from tests.browser.harness import Service
 from tests.browser.test_inbox_browser import telegram_dm
 from tests.browser.test_reports_browser import WATCH_CSP, _watch
+
+pytestmark = pytest.mark.slow
 
 
 def _subscribers(service: Service, names: tuple[str, ...]) -> None:

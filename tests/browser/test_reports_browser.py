@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import sign_in
 from tests.browser.harness import Service
 from tests.browser.test_inbox_browser import telegram_dm
+
+pytestmark = pytest.mark.slow
 
 # Injected before the page's own script (Playwright's init scripts are not subject to the CSP).
 WATCH_CSP = """

@@ -1,4 +1,4 @@
-"""The two promises of DESIGN.md §3 under stress: nothing doubled, nothing lost.
+"""Two of the promises in README.md under stress: nothing doubled, nothing lost.
 
 - The same platform event delivered many times at once (and to several workers at once)
   yields one message.
@@ -101,6 +101,11 @@ class TestNothingDoubled:
         assert await message_count(runtime) == 1
 
 
+def _configured_key(runtime: Runtime) -> str:
+    assert runtime.settings.secret_key is not None
+    return runtime.settings.secret_key.get_secret_value()
+
+
 def _worker_env(backend: Backend, runtime: Runtime) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMNIBOX_")}
     env.update(
@@ -110,7 +115,7 @@ def _worker_env(backend: Backend, runtime: Runtime) -> dict[str, str]:
         OMNIBOX_QUEUE_LEASE_SECONDS="1",
         OMNIBOX_WORKER_BATCH_SIZE="5",
         OMNIBOX_WORKER_IDLE_SECONDS="0.05",
-        OMNIBOX_SECRET_KEY=runtime.settings.secret_key.get_secret_value(),
+        OMNIBOX_SECRET_KEY=_configured_key(runtime),
     )
     if backend.redis_url:
         env["OMNIBOX_REDIS_URL"] = backend.redis_url

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.support.cli import Cli, cli  # noqa: F401 - the fixture
-
-pytestmark = pytest.mark.slow
 
 
 def test_send_starts_it_and_status_shows_progress(cli: Cli) -> None:  # noqa: F811

@@ -12,8 +12,23 @@ import os
 import uuid
 from dataclasses import dataclass
 
-PG_URL = os.environ.get("OMNIBOX_TEST_DATABASE_URL", "").strip()
 REDIS_URL = os.environ.get("OMNIBOX_TEST_REDIS_URL", "").strip()
+_CONFIGURED_PG = os.environ.get("OMNIBOX_TEST_DATABASE_URL", "").strip()
+
+
+def _worker() -> str:
+    """The pytest-xdist worker id (``gw0``, …), or "" when the run is not parallel. Read when
+    asked, not at import: xdist names the worker after the conftest modules are loaded."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def pg_url() -> str:
+    """The PostgreSQL test database of this process: the configured one, or beside it one per
+    parallel worker (``omnibox_test_gw0``, …, created on first use), since tests empty tables."""
+    if not _CONFIGURED_PG or not _worker():
+        return _CONFIGURED_PG
+    base, _, name = _CONFIGURED_PG.rpartition("/")
+    return f"{base}/{name}_{_worker()}"
 
 
 @dataclass(frozen=True)
@@ -25,11 +40,11 @@ class Backend:
 
 
 def backend_names() -> list[str]:
-    if bool(PG_URL) != bool(REDIS_URL):
+    if bool(_CONFIGURED_PG) != bool(REDIS_URL):
         raise RuntimeError(
             "set both OMNIBOX_TEST_DATABASE_URL and OMNIBOX_TEST_REDIS_URL, or neither"
         )
-    return ["sqlite", "postgres-redis"] if PG_URL else ["sqlite"]
+    return ["sqlite", "postgres-redis"] if _CONFIGURED_PG else ["sqlite"]
 
 
 def new_prefix() -> str:
@@ -41,12 +56,15 @@ async def check_services() -> None:
     import asyncpg
     from redis.asyncio import Redis
 
-    dsn = PG_URL.replace("postgresql+asyncpg://", "postgresql://")
+    url = pg_url()
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
     try:
+        if _worker():
+            await _create_database(dsn)
         conn = await asyncio.wait_for(asyncpg.connect(dsn), timeout=10)
         await conn.close()
     except Exception as exc:
-        raise RuntimeError(f"OMNIBOX_TEST_DATABASE_URL={PG_URL} does not answer: {exc}") from exc
+        raise RuntimeError(f"OMNIBOX_TEST_DATABASE_URL={url} does not answer: {exc}") from exc
     redis = Redis.from_url(REDIS_URL)
     try:
         await asyncio.wait_for(redis.ping(), timeout=10)
@@ -54,3 +72,16 @@ async def check_services() -> None:
         raise RuntimeError(f"OMNIBOX_TEST_REDIS_URL={REDIS_URL} does not answer: {exc}") from exc
     finally:
         await redis.aclose()
+
+
+async def _create_database(dsn: str) -> None:
+    """This worker's database, made beside the configured one if it is not there yet."""
+    import asyncpg
+
+    server, _, name = dsn.rpartition("/")
+    conn = await asyncio.wait_for(asyncpg.connect(f"{server}/postgres"), timeout=10)
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
