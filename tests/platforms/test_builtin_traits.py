@@ -109,3 +109,13 @@ async def test_each_declared_webhook_path_is_served(settings: Settings) -> None:
             assert "post" in paths.get(traits.webhook_path, {}), traits.channel
     finally:
         await app.state.runtime.engine.dispose()
+
+
+def test_the_admin_commands_know_every_platform_the_service_wires() -> None:
+    # bots/traits.py lists the traits apart from the adapters (the admin commands must not load
+    # aiogram or vkbottle): a platform added to the registry alone would be unknown to them.
+    from bots.registry import build_adapters
+    from bots.traits import ALL_TRAITS
+
+    wired = {channel: adapter.traits for channel, adapter in build_adapters().items()}
+    assert {t.channel: t for t in ALL_TRAITS} == wired
