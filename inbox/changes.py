@@ -23,6 +23,35 @@ from inbox.events import Direction, InboundEvent
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationSnapshot:
+    """A conversation as one statement read it: what the worker, the outbox and the
+    reactions to their records need, typed. It lives here, below every room, because the
+    records carry it; ``inbox.conversations.statements`` reads exactly these columns.
+    Field order is column order (:meth:`of`)."""
+
+    id: int
+    account_id: int
+    channel: str
+    kind: str
+    peer_id: str
+    post_id: str | None
+    contact_id: int
+    status: str
+    assignee_id: int | None
+    team_id: int | None
+    priority: str | None
+    last_message_at: datetime
+    last_customer_message_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Sequence[Any]) -> ConversationSnapshot:
+        """From a row of the conversation statements, which select exactly these fields in
+        this order (they are built from the fields): taken by position, the cheapest way on
+        the worker's path, where one is built per stored message."""
+        return cls(*row)
+
+
+@dataclass(frozen=True, slots=True)
 class ConversationChanged:
     """Status, assignee, team or priority set on a conversation (labels alone are not)."""
 
@@ -37,7 +66,7 @@ class MessageStored:
     """The worker stored a new message or button press (a customer's, or the brand's own
     typed in the platform's app). A survey answer is not one: it rates, it changes nothing."""
 
-    conversation: Any  # the conversation row as read before this message
+    conversation: ConversationSnapshot  # as read before this message
     message_id: int
     event: InboundEvent
     new_conversation: bool = False  # the customer's first message in this conversation
@@ -53,7 +82,7 @@ class MessageStored:
 class ReplyQueued:
     """A reply written into a conversation, waiting in the outbox."""
 
-    conversation: Any  # the conversation row the reply was queued in
+    conversation: ConversationSnapshot  # the conversation the reply was queued in
     message_id: int
 
 

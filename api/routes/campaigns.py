@@ -92,8 +92,8 @@ async def create_segment(body: SegmentIn, session: SessionDep, _admin: CurrentAd
 
 @router.get("/segments/{segment_id}")
 async def get_segment(segment_id: Id, session: SessionDep, _admin: CurrentAdmin) -> SegmentOut:
-    row = await segments.get_row(await session.connection(), segment_id)
-    return SegmentOut.model_validate(segments.to_public(row))
+    found = await segments.get_row(await session.connection(), segment_id)
+    return SegmentOut.model_validate(found)
 
 
 @router.put("/segments/{segment_id}")

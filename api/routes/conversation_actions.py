@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException
 from pydantic import BaseModel, Field, model_validator
 
 from api.deps import ChangesDep, CurrentUser, SessionDep
 from api.schemas.conversations import ConversationOut, MessageOut, ModerationQueued
+from inbox.changes import ConversationSnapshot
 from inbox.conversations import queries
 from inbox.conversations.models import ConversationStatus, SenderType
 from inbox.conversations.service import UNSET, Change, apply_change
@@ -65,7 +66,7 @@ class Moderation(BaseModel):
     action: Literal["hide", "unhide", "delete"]
 
 
-async def _conversation(session: SessionDep, conversation_id: int) -> Any:
+async def _conversation(session: SessionDep, conversation_id: int) -> ConversationSnapshot:
     found = await conversation_row(await session.connection(), conversation_id)
     if found is None:
         raise HTTPException(status_code=404, detail="no such conversation")

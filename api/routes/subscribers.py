@@ -17,6 +17,7 @@ from sqlalchemy import select
 from api.deps import CurrentAdmin, RuntimeDep, SessionDep
 from api.routes.account_options import read_options, write_options
 from api.schemas.common import ApiModel
+from api.schemas.contacts import LedgerOut
 from inbox.accounts.models import Account
 from inbox.conversations.models import Contact
 from inbox.newsletters import subscriptions
@@ -48,17 +49,6 @@ class SubscriberOut(ApiModel):
 class SubscriberPage(BaseModel):
     items: list[SubscriberOut]
     next_cursor: str | None
-
-
-class LedgerOut(ApiModel):
-    id: int
-    account_id: int
-    contact_id: int
-    action: str
-    method: str
-    source: str | None
-    at: datetime
-    recorded_at: datetime
 
 
 class LedgerPage(BaseModel):

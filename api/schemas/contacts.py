@@ -25,7 +25,9 @@ class ContactSubscriptionOut(ApiModel):
     account_name: str | None
 
 
-class ContactLedgerEntryOut(ApiModel):
+class LedgerOut(ApiModel):
+    """One opt-in or opt-out as the subscription ledger recorded it."""
+
     id: int
     account_id: int
     contact_id: int
@@ -34,6 +36,11 @@ class ContactLedgerEntryOut(ApiModel):
     source: str | None
     at: datetime
     recorded_at: datetime
+
+
+class ContactLedgerEntryOut(LedgerOut):
+    """A ledger entry on the contact panel, which lists every account's."""
+
     account_name: str | None
 
 

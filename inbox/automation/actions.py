@@ -75,6 +75,7 @@ async def _reply(
     conn: Conn, stored: Stored, action: a.Reply, key: str, changes: Changes
 ) -> str | None:
     conversation = await conversation_row(conn, stored.conversation_id)
+    assert conversation is not None  # the message the rules answer was just stored in it
     target = await conn.scalar(
         select(_messages.c.external_id).where(_messages.c.id == stored.message_id)
     )
@@ -108,6 +109,7 @@ async def _apply_one(
         await apply_change(conn, cid, change, changes)
     elif isinstance(action, a.HideComment):
         conversation = await conversation_row(conn, cid)
+        assert conversation is not None  # the message the rules act on was stored in it
         target = await _external_id(conn, stored.message_id)
         if conversation.kind != "comment" or not target:
             return "hide skipped: the message is not a comment"

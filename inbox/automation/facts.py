@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -19,7 +19,7 @@ from rules.facts import ContactFacts, ConversationFacts, Facts, MessageFacts
 
 if TYPE_CHECKING:
     from inbox.automation.runner import Stored
-    from inbox.automation.timed import Timer
+    from inbox.automation.timed import CustomerMessage, Timer
 
 _contacts = Contact.__table__  # type: ignore[attr-defined]
 _conversations = Conversation.__table__  # type: ignore[attr-defined]
@@ -54,7 +54,7 @@ async def build_facts(
 async def timed_facts(
     conn: Conn,
     stored: Stored,
-    message: Any,
+    message: CustomerMessage,
     calendar: BusinessCalendar | None,
     timer: Timer,
     now: datetime,

@@ -47,6 +47,29 @@ LAST_CUSTOMER_MESSAGE = (
 
 
 @dataclass(frozen=True, slots=True)
+class CustomerMessage:
+    """The customer's last message (:data:`LAST_CUSTOMER_MESSAGE`), standing for the event."""
+
+    id: int
+    text: str | None
+    attachments: list[Any] | None
+    account_id: int
+    channel: str
+    conversation_kind: str
+
+    @classmethod
+    def of(cls, row: Any) -> CustomerMessage:
+        return cls(
+            id=row.id,
+            text=row.text,
+            attachments=row.attachments,
+            account_id=row.account_id,
+            channel=row.channel,
+            conversation_kind=row.conversation_kind,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Timer:
     """One clock event on a conversation."""
 
@@ -67,9 +90,10 @@ async def run_timed(
     compiled = await automation.book.current(conn)
     if compiled is None or not compiled.runnable(timer.trigger.value, timer.minutes):
         return False
-    message = (await conn.execute(LAST_CUSTOMER_MESSAGE, {"cid": timer.conversation_id})).first()
-    if message is None:
+    row = (await conn.execute(LAST_CUSTOMER_MESSAGE, {"cid": timer.conversation_id})).first()
+    if row is None:
         return False
+    message = CustomerMessage.of(row)
     stored = Stored(
         account_id=message.account_id,
         conversation_id=timer.conversation_id,

@@ -10,9 +10,11 @@ built once (:mod:`inbox.conversations.statements`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from inbox.changes import ConversationSnapshot
 from inbox.conversations import statements as sql
 from inbox.conversations.models import ConversationStatus
 from inbox.db import Conn, dialect_of
@@ -22,6 +24,29 @@ contacts = sql.contacts
 account_contacts = sql.account_contacts
 conversations = sql.conversations
 messages = sql.messages
+
+
+@dataclass(frozen=True, slots=True)
+class KnownMessage:
+    """A stored message found by its platform id: what an edit or a delete changes, and the
+    conversation a brand's answer to a comment belongs in."""
+
+    id: int
+    conversation_id: int
+    text: str
+    edit_history: list[dict[str, Any]] | None
+    deleted_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Any) -> KnownMessage:
+        """From a row of :data:`~inbox.conversations.statements.MESSAGE_BY_EXTERNAL`."""
+        return cls(
+            id=row.id,
+            conversation_id=row.conversation_id,
+            text=row.text,
+            edit_history=row.edit_history,
+            deleted_at=row.deleted_at,
+        )
 
 
 async def upsert_contact(
@@ -76,19 +101,18 @@ async def set_account_contact(conn: Conn, account_id: int, contact_id: int, **va
     await conn.execute(sql.upsert_account_contact(dialect_of(conn), keys), {**params, **values})
 
 
-async def upsert_conversation(conn: Conn, values: dict[str, Any]) -> Any:
-    """The conversation of a thread, created if new: (id, status, last_message_at,
-    last_customer_message_at, contact_id)."""
+async def upsert_conversation(conn: Conn, values: dict[str, Any]) -> ConversationSnapshot:
+    """The conversation of a thread, created if new, as read before this event."""
     thread = {"account_id": values["account_id"], "thread_key": values["thread_key"]}
     row = (await conn.execute(sql.CONVERSATION_BY_THREAD, thread)).first()
     if row is not None:
-        return row
+        return ConversationSnapshot.of(row)
     now = utcnow()
     new = {"status": ConversationStatus.OPEN.value, "created_at": now, "updated_at": now, **values}
     row = (await conn.execute(sql.insert_conversation(dialect_of(conn)), new)).first()
     if row is None:  # another worker inserted it first
         row = (await conn.execute(sql.CONVERSATION_BY_THREAD, thread)).one()
-    return row
+    return ConversationSnapshot.of(row)
 
 
 async def find_conversation(conn: Conn, account_id: int, thread_key: str) -> int | None:
@@ -106,12 +130,13 @@ async def insert_message(conn: Conn, values: dict[str, Any]) -> int | None:
     return None if row is None else int(row.id)
 
 
-async def find_message(conn: Conn, account_id: int, external_id: str) -> Any:
-    return (
+async def find_message(conn: Conn, account_id: int, external_id: str) -> KnownMessage | None:
+    row = (
         await conn.execute(
             sql.MESSAGE_BY_EXTERNAL, {"account_id": account_id, "external_id": external_id}
         )
     ).first()
+    return None if row is None else KnownMessage.of(row)
 
 
 async def update_message(conn: Conn, message_id: int, **values: Any) -> None:
@@ -120,7 +145,7 @@ async def update_message(conn: Conn, message_id: int, **values: Any) -> None:
 
 async def touch_conversation(
     conn: Conn,
-    conversation: Any,
+    conversation: ConversationSnapshot,
     at: datetime,
     *,
     from_customer: bool,
@@ -138,5 +163,6 @@ async def touch_conversation(
     await conn.execute(sql.CONVERSATION_UPDATE, values)
 
 
-async def get_conversation_row(conn: Conn, conversation_id: int) -> Any:
-    return (await conn.execute(sql.CONVERSATION_BY_ID, {"b_id": conversation_id})).first()
+async def get_conversation_row(conn: Conn, conversation_id: int) -> ConversationSnapshot | None:
+    row = (await conn.execute(sql.CONVERSATION_BY_ID, {"b_id": conversation_id})).first()
+    return None if row is None else ConversationSnapshot.of(row)

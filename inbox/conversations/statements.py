@@ -11,11 +11,13 @@ The insert-or-ignore statements depend on the dialect, so they are built once pe
 from __future__ import annotations
 
 import functools
+from dataclasses import fields
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
+from inbox.changes import ConversationSnapshot
 from inbox.conversations.models import AccountContact, Contact, Conversation, Message
 from inbox.db import insert_ignore
 
@@ -31,19 +33,10 @@ CONTACT_BY_IDENTITY = select(*_contact_columns).where(
 )
 CONTACT_UPDATE = update(contacts).where(contacts.c.id == bindparam("b_id"))
 
-_conversation_columns = (
-    conversations.c.id,
-    conversations.c.status,
-    conversations.c.last_message_at,
-    conversations.c.last_customer_message_at,
-    conversations.c.contact_id,
-    # what the metrics recorder reads, so it needs no second look at the row
-    conversations.c.account_id,
-    conversations.c.channel,
-    conversations.c.assignee_id,
-    conversations.c.team_id,
-    conversations.c.priority,
-)
+# What :class:`inbox.changes.ConversationSnapshot` holds, in its order (it is built by
+# position): the worker's own needs, what the metrics recorder reads (so it needs no second
+# look at the row) and what a reply is sent to.
+_conversation_columns = tuple(conversations.c[f.name] for f in fields(ConversationSnapshot))
 CONVERSATION_BY_THREAD = select(*_conversation_columns).where(
     conversations.c.account_id == bindparam("account_id"),
     conversations.c.thread_key == bindparam("thread_key"),

@@ -10,7 +10,7 @@ API and the dispatcher of another process starting the same scheduled campaign).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +69,39 @@ class CampaignBody:
 FIELDS = ("name", "account_id", "text", "tag", "segment_id", "image_url", "buttons")
 
 
+@dataclass(frozen=True, slots=True)
+class CampaignState:
+    """A stored campaign as its transitions and the dispatcher read it: its status and the
+    fields an edit writes back (``buttons`` as stored, so an edit rewrites what it read)."""
+
+    id: int
+    status: str
+    name: str
+    account_id: int
+    text: str
+    tag: str
+    segment_id: int | None
+    image_url: str | None
+    buttons: list[dict[str, Any]] | None
+
+    @classmethod
+    def of(cls, row: Any) -> CampaignState:
+        return cls(
+            id=row.id,
+            status=row.status,
+            name=row.name,
+            account_id=row.account_id,
+            text=row.text,
+            tag=row.tag,
+            segment_id=row.segment_id,
+            image_url=row.image_url,
+            buttons=row.buttons,
+        )
+
+
+_STATE = select(*(_campaigns.c[f.name] for f in fields(CampaignState)))
+
+
 def check_text(source: str) -> None:
     """A sandboxed template over ``contact`` and ``now`` only (:mod:`rules.templates`)."""
     if not source.strip():
@@ -106,11 +139,16 @@ async def _check(conn: Conn, values: dict[str, Any]) -> None:
             raise InvalidCampaign("the segment belongs to another account")
 
 
-async def get_row(conn: Conn, campaign_id: int) -> Any:
-    row = (await conn.execute(select(_campaigns).where(_campaigns.c.id == campaign_id))).first()
-    if row is None:
+async def find(conn: Conn, campaign_id: int) -> CampaignState | None:
+    row = (await conn.execute(_STATE.where(_campaigns.c.id == campaign_id))).first()
+    return None if row is None else CampaignState.of(row)
+
+
+async def get_row(conn: Conn, campaign_id: int) -> CampaignState:
+    found = await find(conn, campaign_id)
+    if found is None:
         raise CampaignNotFound(f"there is no campaign {campaign_id}")
-    return row
+    return found
 
 
 async def create(conn: Conn, body: CampaignBody, created_by: int | None) -> int:

@@ -70,7 +70,46 @@ class Pace:
         return traits.recipients_per_second(self.rates[channel], personalised)
 
 
-def variables(contact: Any) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class SendingCampaign:
+    """A campaign being sent: what its pace depends on."""
+
+    id: int
+    text: str
+    channel: str  # its account's
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRecipient:
+    """A recipient yet to be queued, with what its text needs and whether it may still be sent
+    (``subscription``, ``opted_out``, ``unreachable`` are None where no row says)."""
+
+    id: int
+    contact_id: int
+    peer_id: str
+    display_name: str
+    username: str | None
+    language: str | None
+    subscription: str | None
+    opted_out: bool | None
+    unreachable: bool | None
+
+    @classmethod
+    def of(cls, row: Any) -> PendingRecipient:
+        return cls(
+            id=row.id,
+            contact_id=row.contact_id,
+            peer_id=row.peer_id,
+            display_name=row.display_name,
+            username=row.username,
+            language=row.language,
+            subscription=row.subscription,
+            opted_out=row.opted_out,
+            unreachable=row.unreachable,
+        )
+
+
+def variables(contact: PendingRecipient) -> dict[str, Any]:
     name = contact.display_name or ""
     return {
         "contact": {
@@ -85,7 +124,7 @@ def variables(contact: Any) -> dict[str, Any]:
     }
 
 
-def render(campaign: Any, contact: Any) -> str:
+def render(campaign: service.CampaignState, contact: PendingRecipient) -> str:
     text = templates.render(templates.parse(campaign.text), variables(contact))
     if campaign.image_url:  # sent as a link: every platform previews it as the picture
         text = f"{text}\n\n{campaign.image_url}"
@@ -150,7 +189,7 @@ class Dispatcher:
                 log.exception("could not start campaign %s", campaign_id)
         return started
 
-    async def _top_up(self, campaign: Any) -> int:
+    async def _top_up(self, campaign: SendingCampaign) -> int:
         personalised = "{" in campaign.text
         rate = self._pace.recipients_per_second(campaign.channel, personalised)
         ahead = max(1, math.ceil(rate * self._window))
@@ -161,7 +200,7 @@ class Dispatcher:
         return await transact(self._engine, step)
 
 
-async def _sending_campaigns(conn: Conn) -> list[Any]:
+async def _sending_campaigns(conn: Conn) -> list[SendingCampaign]:
     from inbox.accounts.models import Account
 
     accounts = Account.__table__  # type: ignore[attr-defined]
@@ -171,7 +210,7 @@ async def _sending_campaigns(conn: Conn) -> list[Any]:
         .where(_campaigns.c.status == CampaignStatus.SENDING.value)
         .order_by(_campaigns.c.id)
     )
-    return list(rows)
+    return [SendingCampaign(id=r.id, text=r.text, channel=r.channel) for r in rows]
 
 
 async def _count(conn: Conn, campaign_id: int, status: RecipientStatus) -> int:
@@ -186,9 +225,7 @@ async def _count(conn: Conn, campaign_id: int, status: RecipientStatus) -> int:
 async def fill(conn: Conn, campaign_id: int, ahead: int) -> int:
     """Queue up to ``ahead`` recipients in total for one sending campaign (one chunk), or
     finish it; returns recipients moved (+1 when it finished)."""
-    campaign = (
-        await conn.execute(select(_campaigns).where(_campaigns.c.id == campaign_id))
-    ).first()
+    campaign = await service.find(conn, campaign_id)
     if campaign is None or campaign.status != CampaignStatus.SENDING.value:
         return 0
     queued = await _count(conn, campaign_id, RecipientStatus.QUEUED)
@@ -203,7 +240,9 @@ async def fill(conn: Conn, campaign_id: int, ahead: int) -> int:
     return await _move(conn, campaign, pending)
 
 
-async def _pending(conn: Conn, campaign: Any, limit: int) -> list[Any]:
+async def _pending(
+    conn: Conn, campaign: service.CampaignState, limit: int
+) -> list[PendingRecipient]:
     query = (
         select(
             _recipients.c.id,
@@ -233,10 +272,10 @@ async def _pending(conn: Conn, campaign: Any, limit: int) -> list[Any]:
     )
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=_recipients)
-    return list((await conn.execute(query)).all())
+    return [PendingRecipient.of(r) for r in await conn.execute(query)]
 
 
-def _eligible(row: Any) -> bool:
+def _eligible(row: PendingRecipient) -> bool:
     return (
         row.subscription == SubscriptionStatus.SUBSCRIBED.value
         and not row.opted_out
@@ -244,7 +283,9 @@ def _eligible(row: Any) -> bool:
     )
 
 
-async def _move(conn: Conn, campaign: Any, pending: list[Any]) -> int:
+async def _move(
+    conn: Conn, campaign: service.CampaignState, pending: list[PendingRecipient]
+) -> int:
     now = utcnow()
     skipped: list[dict[str, Any]] = []
     broken: list[dict[str, Any]] = []
@@ -313,7 +354,7 @@ async def _move(conn: Conn, campaign: Any, pending: list[Any]) -> int:
     return len(pending)
 
 
-def _buttons(campaign: Any) -> tuple[tuple[Button, ...], str | None]:
+def _buttons(campaign: service.CampaignState) -> tuple[tuple[Button, ...], str | None]:
     """The campaign's buttons (checked when it was saved), or why they cannot be sent."""
     try:
         return buttons_from_json(campaign.buttons or None), None

@@ -67,8 +67,10 @@ class SegmentBody:
     active_within_days: int | None = None
 
 
-def audience_of(row: Any) -> Audience:
-    return Audience(row.account_id, tuple(row.labels or ()), row.language, row.active_within_days)
+def audience_of(segment: SegmentRow) -> Audience:
+    return Audience(
+        segment.account_id, segment.labels, segment.language, segment.active_within_days
+    )
 
 
 async def account_channel(conn: Conn, account_id: int) -> str | None:
@@ -188,11 +190,11 @@ async def create(conn: Conn, body: SegmentBody) -> SegmentRow:
     return to_public(row)
 
 
-async def get_row(conn: Conn, segment_id: int) -> Any:
+async def get_row(conn: Conn, segment_id: int) -> SegmentRow:
     row = (await conn.execute(select(_segments).where(_segments.c.id == segment_id))).first()
     if row is None:
         raise SegmentNotFound(f"there is no segment {segment_id}")
-    return row
+    return to_public(row)
 
 
 async def replace(conn: Conn, segment_id: int, body: SegmentBody) -> SegmentRow:

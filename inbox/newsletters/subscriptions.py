@@ -39,6 +39,14 @@ class Outcome:
     recorded: bool  # a ledger row was written (False: the very same signal was known)
 
 
+@dataclass(frozen=True, slots=True)
+class LockedSubscription:
+    """The pair's row, locked while a signal is weighed against it."""
+
+    id: int
+    status: str
+
+
 async def opt_in(
     conn: Conn,
     account_id: int,
@@ -115,14 +123,15 @@ def _pair(table: Any, pair: dict[str, int]) -> Any:
     return and_(table.c.account_id == pair["account_id"], table.c.contact_id == pair["contact_id"])
 
 
-async def _locked_row(conn: Conn, account_id: int, contact_id: int) -> Any:
+async def _locked_row(conn: Conn, account_id: int, contact_id: int) -> LockedSubscription:
     """Two workers with signals for one person take turns (PostgreSQL row lock)."""
     query = select(_subs.c.id, _subs.c.status).where(
         _pair(_subs, {"account_id": account_id, "contact_id": contact_id})
     )
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
-    return (await conn.execute(query)).one()
+    row = (await conn.execute(query)).one()
+    return LockedSubscription(id=row.id, status=row.status)
 
 
 async def _known(

@@ -16,8 +16,9 @@ from typing import Any
 
 from sqlalchemy import desc, select
 
-from inbox.changes import Changes, ReplyQueued
+from inbox.changes import Changes, ConversationSnapshot, ReplyQueued
 from inbox.conversations.models import Contact, Conversation, Message, SenderType
+from inbox.conversations.repository import get_conversation_row
 from inbox.db import Conn, dialect_of, insert_ignore
 from inbox.errors import Conflict
 from inbox.events import Direction, ThreadKind
@@ -51,10 +52,9 @@ class Reply:
         check_buttons(self.buttons)
 
 
-async def conversation_row(conn: Conn, conversation_id: int) -> Any:
-    return (
-        await conn.execute(select(_conversations).where(_conversations.c.id == conversation_id))
-    ).first()
+async def conversation_row(conn: Conn, conversation_id: int) -> ConversationSnapshot | None:
+    """The conversation to write into: the same shape (and statement) the worker reads."""
+    return await get_conversation_row(conn, conversation_id)
 
 
 async def _latest_customer_comment(conn: Conn, conversation_id: int) -> str | None:
@@ -78,7 +78,9 @@ async def _contact_external_id(conn: Conn, contact_id: int) -> str:
     return str(value)
 
 
-async def enqueue_reply(conn: Conn, conversation: Any, reply: Reply, changes: Changes) -> int:
+async def enqueue_reply(
+    conn: Conn, conversation: ConversationSnapshot, reply: Reply, changes: Changes
+) -> int:
     """Queue a reply in ``conversation``; returns its message id (the existing one when the
     key was used before)."""
     existing = await _existing(conn, reply.idempotency_key)
@@ -124,7 +126,11 @@ async def enqueue_reply(conn: Conn, conversation: Any, reply: Reply, changes: Ch
 
 
 async def enqueue_moderation(
-    conn: Conn, conversation: Any, action: OutboundAction, target_external_id: str, key: str
+    conn: Conn,
+    conversation: ConversationSnapshot,
+    action: OutboundAction,
+    target_external_id: str,
+    key: str,
 ) -> int:
     """Queue hiding, unhiding or deleting a comment; returns the outbox row id."""
     now = utcnow()
@@ -160,7 +166,9 @@ async def _existing(conn: Conn, key: str) -> int | None:
     return None if row is None else int(row.message_id)
 
 
-async def _insert_ours(conn: Conn, conversation: Any, now: datetime, **fields: Any) -> int:
+async def _insert_ours(
+    conn: Conn, conversation: ConversationSnapshot, now: datetime, **fields: Any
+) -> int:
     """A message written by the brand (reply or note) in ``conversation``."""
     row = (
         await conn.execute(
@@ -185,7 +193,9 @@ async def _insert_ours(conn: Conn, conversation: Any, now: datetime, **fields: A
     return int(row.id)
 
 
-async def _insert_message(conn: Conn, conversation: Any, reply: Reply, now: datetime) -> int:
+async def _insert_message(
+    conn: Conn, conversation: ConversationSnapshot, reply: Reply, now: datetime
+) -> int:
     message_id = await _insert_ours(
         conn,
         conversation,
@@ -205,7 +215,9 @@ async def _insert_message(conn: Conn, conversation: Any, reply: Reply, now: date
     return message_id
 
 
-async def add_note(conn: Conn, conversation: Any, text: str, author_id: int) -> int:
+async def add_note(
+    conn: Conn, conversation: ConversationSnapshot, text: str, author_id: int
+) -> int:
     """A private note: stored, shown to agents, never sent anywhere."""
     return await _insert_ours(
         conn,

@@ -6,11 +6,10 @@ direct reply outside it is refused, or goes with the window's tag where the acco
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox import platforms
+from inbox.accounts.directory import AccountKeys
 from inbox.channels import Refused
 from inbox.db import transact
 from inbox.events import ThreadKind
@@ -21,7 +20,7 @@ from inbox.platforms import MessagingWindow
 from inbox.types import utcnow
 
 
-async def build(engine: AsyncEngine, item: Claimed, account: Any) -> Outbound:
+async def build(engine: AsyncEngine, item: Claimed, account: AccountKeys) -> Outbound:
     """The platform call a row asks for, with its account's credentials."""
     r = item.request
     if r.defect is not None:
@@ -56,7 +55,7 @@ async def build(engine: AsyncEngine, item: Claimed, account: Any) -> Outbound:
 
 
 async def _window_tag(
-    engine: AsyncEngine, item: Claimed, account: Any, window: MessagingWindow
+    engine: AsyncEngine, item: Claimed, account: AccountKeys, window: MessagingWindow
 ) -> str | None:
     """The tag a reply needs past the open part of the window; Refused outside it."""
     contact_id = item.request.contact_id

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from inbox.accounts.models import Account
-from inbox.changes import Change, Changes, ConversationChanged
+from inbox.changes import Change, Changes, ConversationChanged, ConversationSnapshot
 from inbox.conversations.models import Contact, ConversationStatus, SenderType
 from inbox.db import Conn
 from inbox.events import ThreadKind
@@ -100,7 +100,9 @@ def _language(code: str | None) -> str:
     return short if short in QUESTIONS else "en"
 
 
-async def _context(conn: Conn, conversation: Any) -> tuple[SurveySettings, str] | None:
+async def _context(
+    conn: Conn, conversation: ConversationSnapshot
+) -> tuple[SurveySettings, str] | None:
     options = await conn.scalar(
         select(_accounts.c.options).where(_accounts.c.id == conversation.account_id)
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from inbox.changes import (
     Change,
     Changes,
     ConversationChanged,
+    ConversationSnapshot,
     DeliveryDone,
     MessageStored,
     ReplyQueued,
@@ -37,22 +39,37 @@ _turns = ResponseTurn.__table__  # type: ignore[attr-defined]
 _status_log = StatusChange.__table__  # type: ignore[attr-defined]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+
+@dataclass(frozen=True, slots=True)
+class LastCycle:
+    """A conversation's last written cycle (:data:`LAST_CYCLE`, which selects these fields in
+    this order): where a replay starts, and the holder a resolved cycle keeps."""
+
+    seq: int
+    opened_at: datetime
+    resolved_at: datetime | None
+    agent_id: int | None
+    team_id: int | None
+    priority: str | None
+    customer_turns: int
+    answered_turns: int
+
+    @classmethod
+    def of(cls, row: Sequence[Any]) -> LastCycle:
+        """By position: one is read per replay, on the worker's path."""
+        return cls(*row)
+
+
 LAST_CYCLE = (
-    select(
-        _cycles.c.id,
-        _cycles.c.seq,
-        _cycles.c.opened_at,
-        _cycles.c.resolved_at,
-        _cycles.c.agent_id,
-        _cycles.c.team_id,
-        _cycles.c.priority,
-        _cycles.c.customer_turns,
-        _cycles.c.answered_turns,
-    )
+    select(*(_cycles.c[f.name] for f in fields(LastCycle)))
     .where(_cycles.c.conversation_id == bindparam("cid"))
     .order_by(_cycles.c.seq.desc())
     .limit(1)
 )
+
+# (assignee, team, priority) a cycle is held by
+Holder = tuple[int | None, int | None, str | None]
+
 # What a replay writes: every column but the key (the upsert's conflict target) and the
 # survey's, which the CSAT code writes (``cycle_values`` and the SLA deadlines give the rest).
 CYCLE_REPLAYED = tuple(
@@ -114,13 +131,14 @@ async def _record_current(conn: Conn, conversation_id: int) -> None:
 
 
 async def record(
-    conn: Conn, conversation: Any, *, customer_message_at: datetime | None = None
+    conn: Conn, conversation: ConversationSnapshot, *, customer_message_at: datetime | None = None
 ) -> None:
     """Replay ``conversation`` (a row with id, account_id, channel, assignee_id, team_id,
     priority, and, as read before this change, last_customer_message_at) from its last
     cycle on, and write what changed. ``customer_message_at``: the change is a customer
     message sent then."""
-    last = (await conn.execute(LAST_CYCLE, {"cid": conversation.id})).first()
+    found = (await conn.execute(LAST_CYCLE, {"cid": conversation.id})).first()
+    last = None if found is None else LastCycle.of(found)
     if customer_message_at is not None and _inside_open_turn(
         last, conversation, customer_message_at
     ):
@@ -144,11 +162,13 @@ async def record(
         await _write_turns(conn, conversation, cycle_id, cycle, calendar, policy)
 
 
-def _inside_open_turn(last: Any, conversation: Any, at: datetime) -> bool:
+def _inside_open_turn(
+    last: LastCycle | None, conversation: ConversationSnapshot, at: datetime
+) -> bool:
     """A customer writing again while their turn waits for a human changes no cycle or turn
     row (a turn starts at its first unanswered message): the common case, skipped. Replies
     are recorded as they are made, so an open last turn means no human has answered yet."""
-    previous = getattr(conversation, "last_customer_message_at", None)
+    previous = conversation.last_customer_message_at
     return (
         last is not None
         and last.resolved_at is None
@@ -158,7 +178,9 @@ def _inside_open_turn(last: Any, conversation: Any, at: datetime) -> bool:
     )
 
 
-def _holder(conversation: Any, cycle: CycleFacts, last: Any) -> tuple[Any, Any, Any]:
+def _holder(
+    conversation: ConversationSnapshot, cycle: CycleFacts, last: LastCycle | None
+) -> Holder:
     """Assignee, team, priority held by the cycle: frozen once it was resolved and written."""
     if (
         last is not None
@@ -171,10 +193,10 @@ def _holder(conversation: Any, cycle: CycleFacts, last: Any) -> tuple[Any, Any, 
 
 
 def cycle_values(
-    conversation: Any,
+    conversation: ConversationSnapshot,
     cycle: CycleFacts,
     calendar: BusinessCalendar | None,
-    holder: tuple[Any, Any, Any],
+    holder: Holder,
 ) -> dict[str, Any]:
     opened = cycle.opened_at
     return {
@@ -205,11 +227,11 @@ def cycle_values(
 
 async def _write_turns(
     conn: Conn,
-    conversation: Any,
+    conversation: ConversationSnapshot,
     cycle_id: int,
     cycle: CycleFacts,
     calendar: BusinessCalendar | None,
-    policy: Any,
+    policy: sla.PolicyTargets | None,
 ) -> None:
     rows = [
         {

@@ -8,11 +8,14 @@ customer turn is held to the first-response target, later turns to the next-resp
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
 
+from inbox.changes import ConversationSnapshot
 from inbox.db import Conn
 from inbox.reporting.cycles import CycleFacts, Turn
 from inbox.reporting.sla_models import SlaPolicy
@@ -30,9 +33,40 @@ CYCLE_FIELDS = (
 )
 
 
-async def policy_for(conn: Conn, conversation: Any) -> Any | None:
+@dataclass(frozen=True, slots=True)
+class PolicyTargets:
+    """An enabled policy as a cycle is held to it: its scope (to pick the most specific) and
+    its targets in minutes (None: not measured)."""
+
+    id: int
+    account_id: int | None
+    team_id: int | None
+    priority: str | None
+    first_response_minutes: int | None
+    next_response_minutes: int | None
+    resolution_minutes: int | None
+    business_hours: bool
+
+    @classmethod
+    def of(cls, row: Any) -> PolicyTargets:
+        return cls(
+            id=row.id,
+            account_id=row.account_id,
+            team_id=row.team_id,
+            priority=row.priority,
+            first_response_minutes=row.first_response_minutes,
+            next_response_minutes=row.next_response_minutes,
+            resolution_minutes=row.resolution_minutes,
+            business_hours=row.business_hours,
+        )
+
+
+_TARGET_COLUMNS = tuple(_policies.c[f.name] for f in fields(PolicyTargets))
+
+
+async def policy_for(conn: Conn, conversation: ConversationSnapshot) -> PolicyTargets | None:
     rows = await conn.execute(
-        select(_policies).where(
+        select(*_TARGET_COLUMNS).where(
             _policies.c.enabled.is_(True),
             or_(
                 _policies.c.account_id.is_(None),
@@ -42,11 +76,11 @@ async def policy_for(conn: Conn, conversation: Any) -> Any | None:
             or_(_policies.c.priority.is_(None), _policies.c.priority == conversation.priority),
         )
     )
-    return pick(list(rows))
+    return pick(PolicyTargets.of(r) for r in rows)
 
 
-def pick(policies: list[Any]) -> Any | None:
-    def rank(p: Any) -> tuple[int, int]:
+def pick(policies: Iterable[PolicyTargets]) -> PolicyTargets | None:
+    def rank(p: PolicyTargets) -> tuple[int, int]:
         specific = (
             4 * (p.team_id is not None) + 2 * (p.account_id is not None) + (p.priority is not None)
         )
@@ -56,7 +90,10 @@ def pick(policies: list[Any]) -> Any | None:
 
 
 def deadline(
-    start: datetime, minutes: int | None, policy: Any, calendar: BusinessCalendar | None
+    start: datetime,
+    minutes: int | None,
+    policy: PolicyTargets,
+    calendar: BusinessCalendar | None,
 ) -> datetime | None:
     if minutes is None:
         return None
@@ -75,7 +112,7 @@ def breached(due: datetime | None, done_at: datetime | None, now: datetime) -> b
 
 
 def cycle_deadlines(
-    cycle: CycleFacts, policy: Any | None, calendar: BusinessCalendar | None
+    cycle: CycleFacts, policy: PolicyTargets | None, calendar: BusinessCalendar | None
 ) -> dict[str, Any]:
     if policy is None:
         return dict.fromkeys(CYCLE_FIELDS)
@@ -98,7 +135,9 @@ def _first_response_breached(cycle: CycleFacts, due: datetime | None, now: datet
     return breached(due, cycle.first_response_at, now)
 
 
-def turn_deadline(turn: Turn, policy: Any | None, calendar: BusinessCalendar | None) -> Any:
+def turn_deadline(
+    turn: Turn, policy: PolicyTargets | None, calendar: BusinessCalendar | None
+) -> datetime | None:
     if policy is None:
         return None
     minutes = policy.first_response_minutes if turn.seq == 1 else policy.next_response_minutes

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from inbox.changes import Changes, MessageStored
+from inbox.changes import Changes, ConversationSnapshot, MessageStored
 from inbox.conversations import repository as repo
 from inbox.conversations.models import ConversationStatus, SenderType
 from inbox.db import Conn
@@ -67,7 +67,7 @@ async def _customer_contact(conn: Conn, event: InboundEvent) -> tuple[int, bool]
 
 async def _conversation_for(
     conn: Conn, account_id: int, event: InboundEvent, contact_id: int | None = None
-) -> Any:
+) -> ConversationSnapshot:
     thread = event.thread
     if (
         event.direction is Direction.OUT

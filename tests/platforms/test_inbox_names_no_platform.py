@@ -25,7 +25,6 @@ ALLOWED = {
 # Duck-typing that is not about a platform, and why.
 ALLOWED_PROBES = {
     ("inbox/reporting/export.py", "isoformat"): "any date or time value in an export row",
-    ("inbox/reporting/recorder.py", "last_customer_message_at"): "conversation rows of any age",
 }
 
 
