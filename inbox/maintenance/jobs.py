@@ -45,7 +45,7 @@ def maintenance_jobs(
     automation: Automation | None = None,
     live: LiveBus | None = None,
     max_sleep: float = MAX_SLEEP,
-    reactions: Reactions | None = None,
+    reactions: Reactions,
 ) -> list[Job]:
     """Every job, in the order a round runs them (``reactions``: what follows the changes the
     wake-ups and the rules make, :mod:`inbox.reactions`)."""

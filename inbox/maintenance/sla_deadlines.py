@@ -32,7 +32,6 @@ from inbox.changes import Changes, Reactions
 from inbox.conversations.models import Conversation
 from inbox.db import Conn, dialect_of, insert_ignore, transact
 from inbox.live import LiveBus, conversation_changed, publish_quietly
-from inbox.reactions import compose as compose_reactions
 from inbox.reporting.models import Cycle, ResponseTurn
 from inbox.reporting.sla_models import NoReplyFiring, SlaBreach
 from inbox.types import utcnow
@@ -150,11 +149,11 @@ class SlaDeadlines:
         live: LiveBus | None = None,
         batch: int = BATCH,
         now: Callable[[], datetime] = utcnow,
-        reactions: Reactions | None = None,
+        reactions: Reactions,
     ) -> None:
         self._engine = engine
         self._automation = automation
-        self._reactions = reactions or compose_reactions(automation)
+        self._reactions = reactions
         self._live = live
         self._batch = batch
         self._now = now

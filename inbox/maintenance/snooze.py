@@ -27,7 +27,6 @@ from inbox.conversations.models import Conversation, ConversationStatus
 from inbox.conversations.service import Change, apply_change
 from inbox.db import Conn, transact
 from inbox.live import LiveBus, conversation_changed, publish_quietly
-from inbox.reactions import compose as compose_reactions
 
 log = logging.getLogger("omnibox.snooze")
 
@@ -52,10 +51,10 @@ class SnoozeWakeUps:
         *,
         live: LiveBus | None = None,
         batch: int = BATCH,
-        reactions: Reactions | None = None,
+        reactions: Reactions,
     ) -> None:
         self._engine = engine
-        self._reactions = reactions or compose_reactions()
+        self._reactions = reactions
         self._live = live
         self._batch = batch
 

@@ -40,7 +40,6 @@ from inbox.events import (
 )
 from inbox.live import LiveBus, conversation_changed, publish_quietly
 from inbox.queue.base import EventQueue, QueuedEvent
-from inbox.reactions import compose
 from inbox.worker.apply import apply_event
 
 log = logging.getLogger("omnibox.worker")
@@ -86,7 +85,7 @@ class Worker:
         idle_seconds: float = 0.5,
         consumer: str | None = None,
         defer_to: Callable[[], bool] | None = None,
-        reactions: Reactions | None = None,
+        reactions: Reactions,
         live: LiveBus | None = None,
         accounts: AccountDirectory | None = None,
     ) -> None:
@@ -102,8 +101,8 @@ class Worker:
         # are arriving fast, take ``DEFERRED_BATCH`` events every ``DEFERRED_PAUSE`` seconds.
         self._defer_to = defer_to
         # What follows a stored message (metrics, signals, campaign labels, the rules), run
-        # in the event's transaction; without a list, every reaction but the rules.
-        self._reactions = reactions or compose()
+        # in the event's transaction: the one list the composition root made.
+        self._reactions = reactions
         self._live = live
 
     async def run(self, stop: asyncio.Event) -> None:

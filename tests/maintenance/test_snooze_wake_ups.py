@@ -17,6 +17,7 @@ from api.runtime import Runtime
 from inbox.db import make_engine
 from inbox.live import conversation_changed
 from inbox.maintenance.snooze import SnoozeWakeUps
+from inbox.reactions import compose
 from inbox.reporting.models import StatusChange
 from tests.outbound.conftest import Service
 from tests.reporting.sla_helpers import customer_writes, now_s
@@ -95,8 +96,8 @@ async def test_two_processes_wake_a_conversation_once(service: Service) -> None:
         await _snooze(service, cid, until)
     other_engine = make_engine(service.rt.settings.database_url)  # as another process would
     try:
-        a = SnoozeWakeUps(service.rt.engine, live=service.rt.live)
-        b = SnoozeWakeUps(other_engine)
+        a = SnoozeWakeUps(service.rt.engine, live=service.rt.live, reactions=service.rt.reactions)
+        b = SnoozeWakeUps(other_engine, reactions=compose())
         assert await a.wake_due(until - S) == []
         first, second = await asyncio.gather(a.wake_due(until + S), b.wake_due(until + S))
         assert sorted(first + second) == sorted(cids)
@@ -114,7 +115,7 @@ async def test_snoozed_again_to_later_it_waits_for_the_later_time(service: Servi
     first = datetime.now(UTC).replace(microsecond=0) + 60 * S
     later = first + 3600 * S
     await _snooze(service, cid, first)
-    job = SnoozeWakeUps(service.rt.engine)
+    job = SnoozeWakeUps(service.rt.engine, reactions=service.rt.reactions)
     assert await job.next_due() == first  # the round the loop sleeps until
     await _snooze(service, cid, later)  # before that round comes
 
@@ -136,7 +137,7 @@ async def test_a_conversation_reopened_by_hand_is_left_alone(service: Service) -
         f"/api/v1/conversations/{cid}", json={"status": "pending"}, headers=service.headers
     )
     assert r.status_code == 200, r.text
-    job = SnoozeWakeUps(service.rt.engine)
+    job = SnoozeWakeUps(service.rt.engine, reactions=service.rt.reactions)
     assert await job.wake_due(until + S) == []
     assert (await _shown(service, cid))["status"] == "pending"
     assert [row.status for row in await _status_log(service, cid)] == ["snoozed", "pending"]

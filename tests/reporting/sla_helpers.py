@@ -83,7 +83,9 @@ async def conversation(svc: Service, conversation_id: int) -> dict[str, Any]:
 
 
 def deadlines(svc: Service) -> SlaDeadlines:
-    return SlaDeadlines(svc.rt.engine, svc.rt.automation, live=svc.rt.live)
+    return SlaDeadlines(
+        svc.rt.engine, svc.rt.automation, live=svc.rt.live, reactions=svc.rt.reactions
+    )
 
 
 async def cycle_of(svc: Service, conversation_id: int) -> Any:

@@ -15,6 +15,7 @@ import pytest
 from inbox.automation.runner import Automation
 from inbox.db import make_engine
 from inbox.maintenance.sla_deadlines import SlaDeadlines
+from inbox.reactions import compose
 from tests.outbound.conftest import Service
 from tests.reporting.sla_helpers import (
     add_policy,
@@ -79,7 +80,8 @@ async def test_two_processes_on_one_database_fire_a_breach_once(service: Service
     other_engine = make_engine(service.rt.settings.database_url)  # as another process would
     try:
         a = deadlines(service)
-        b = SlaDeadlines(other_engine, Automation(auto_replies_per_hour=20))
+        other = Automation(auto_replies_per_hour=20)
+        b = SlaDeadlines(other_engine, other, reactions=compose(other))
         at = t0 + timedelta(minutes=6)
         first, second = await asyncio.gather(a.run_once(at), b.run_once(at))
         assert len(first) + len(second) == 1
