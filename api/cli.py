@@ -18,7 +18,7 @@ from api import cli_campaigns, cli_rules, plugins
 from bots.traits import register_all as register_platforms
 from inbox.accounts import service as accounts
 from inbox.accounts.schemas import AccountIn
-from inbox.db import make_engine, make_sessionmaker
+from inbox.db import make_engine, session_on, unit_of_work
 from inbox.migrate import upgrade
 from inbox.settings import ConfigError, Settings, get_settings
 from inbox.users.models import Role
@@ -139,7 +139,8 @@ async def _run_worker() -> None:
 async def _user_add(args: argparse.Namespace) -> None:
     engine = make_engine(_settings().database_url)
     try:
-        async with make_sessionmaker(engine)() as session, session.begin():
+        # Not a writer unit: the password is hashed while it is open.
+        async with unit_of_work(engine, writer=False) as conn, session_on(conn) as session:
             user = await create_user(
                 session,
                 email=args.email,
@@ -183,7 +184,7 @@ async def _account_add(args: argparse.Namespace) -> None:
     settings = _settings()
     engine = make_engine(settings.database_url)
     try:
-        async with make_sessionmaker(engine)() as session, session.begin():
+        async with unit_of_work(engine, writer=False) as conn, session_on(conn) as session:
             account = await accounts.create_account(session, data)
         public = accounts.to_public(account, settings.public_url)
         print(

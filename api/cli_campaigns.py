@@ -13,7 +13,7 @@ import sys
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from inbox.db import Conn, make_engine, transact
+from inbox.db import make_engine, unit_of_work
 from inbox.newsletters import campaign_queries as queries
 from inbox.newsletters import campaigns as service
 from inbox.newsletters.rows import CampaignDetail
@@ -79,21 +79,17 @@ async def _start(engine: AsyncEngine, campaign_id: int) -> None:
     # The audience keeps to the platform's messaging window, which its traits declare
     # (registered by ``api.cli.main`` for every command).
 
-    async def body(conn: Conn) -> int:
-        return await service.start(conn, campaign_id)
-
     try:
-        size = await transact(engine, body)
+        async with unit_of_work(engine) as conn:
+            size = await service.start(conn, campaign_id)
     except (service.CampaignNotFound, service.IllegalTransition, service.InvalidCampaign) as exc:
         sys.exit(f"omnibox: {exc}")
     sys.stdout.write(f"campaign {campaign_id} started for {size} recipient(s)\n")
 
 
 async def _describe(engine: AsyncEngine, campaign_id: int) -> CampaignDetail:
-    async def body(conn: Conn) -> CampaignDetail | None:
-        return await queries.describe(conn, campaign_id)
-
-    found = await transact(engine, body)
+    async with unit_of_work(engine, writer=False) as conn:
+        found = await queries.describe(conn, campaign_id)
     if found is None:
         sys.exit(f"omnibox: there is no campaign {campaign_id}")
     return found

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox.automation import store
 from inbox.automation.runner import directory
-from inbox.db import Conn, make_engine, transact
+from inbox.db import make_engine, unit_of_work
 from inbox.settings import Settings
 from rules.compile import validate
 from rules.errors import RuleError
@@ -62,19 +62,15 @@ async def _with_engine(settings: Settings, job: Callable[[AsyncEngine], Awaitabl
 
 async def _import(engine: AsyncEngine, *, text: str, path: Path) -> int:
 
-    async def replace(conn: Conn) -> int:
-        rules = validate([r.to_dict() for r in load_yaml(text)], await directory(conn))
-        await store.replace_all(conn, [r.to_dict() for r in rules])
-        return len(rules)
-
     try:
-        return await transact(engine, replace)
+        async with unit_of_work(engine) as conn:
+            rules = validate([r.to_dict() for r in load_yaml(text)], await directory(conn))
+            await store.replace_all(conn, [r.to_dict() for r in rules])
+        return len(rules)
     except RuleError as exc:
         sys.exit(f"omnibox: {path} has errors, nothing was changed:\n{exc}")
 
 
 async def _export(engine: AsyncEngine) -> str:
-    async def read(conn: Conn) -> str:
+    async with unit_of_work(engine, writer=False) as conn:
         return dump_yaml(validate(await store.definitions(conn), await directory(conn)))
-
-    return await transact(engine, read)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.runtime import Runtime
 from api.web import cookies, csrf
 from inbox.changes import Changes
+from inbox.db import session_on, unit_of_work
 from inbox.live import publish_committed
 from inbox.sessions import service as sessions
 from inbox.sessions.service import SignedIn
@@ -39,12 +40,12 @@ async def get_session(rt: RuntimeDep) -> AsyncIterator[AsyncSession]:
     get a 2xx for a commit that then fails.
 
     Live events the route queued with ``inbox.live.after_commit`` go out after the commit
-    only; an error rolls back and drops them.
+    only; an error rolls back and drops them. The unit is not a writer one: a request may wait
+    on a password hash or an upload while it is open (``inbox.db.unit_of_work``).
     """
-    async with rt.sessionmaker() as session:
-        async with session.begin():
-            yield session
-        await publish_committed(session, rt.live)
+    async with unit_of_work(rt.engine, writer=False) as conn, session_on(conn) as session:
+        yield session
+    await publish_committed(session, rt.live)
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
@@ -122,6 +123,17 @@ async def cookie_session(request: Request, rt: Runtime, session: AsyncSession) -
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def current_user_briefly(request: Request, rt: RuntimeDep, credentials: BearerDep) -> User:
+    """Who is asking, in a short unit of its own, for routes that then wait long on something
+    else (a stream, a platform's file): ``SessionDep`` would hold a pooled connection until
+    the route returns."""
+    async with unit_of_work(rt.engine, writer=False) as conn, session_on(conn) as session:
+        return await authenticate(request, rt, session, credentials)
+
+
+BrieflyCurrentUser = Annotated[User, Depends(current_user_briefly)]
 
 
 async def current_admin(user: CurrentUser) -> User:

@@ -20,7 +20,7 @@ from typing import Protocol, cast
 from sqlalchemy import select
 
 from inbox.accounts.models import Account
-from inbox.db import make_engine
+from inbox.db import make_engine, unit_of_work
 from inbox.outbound import ChannelSender
 from inbox.settings import Settings
 
@@ -90,7 +90,7 @@ async def sender_overrides(settings: Settings) -> list[SenderOverride]:
         return []
     engine = make_engine(settings.database_url)
     try:
-        async with engine.connect() as conn:
+        async with unit_of_work(engine, writer=False) as conn:
             marks = (await conn.execute(select(_accounts.c.options))).scalars().all()
     finally:
         await engine.dispose()

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from redis.asyncio import BlockingConnectionPool, Redis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.plugins import SenderOverride
 from bots.registry import (
@@ -22,7 +22,7 @@ from inbox import platforms
 from inbox.accounts.directory import AccountDirectory
 from inbox.automation.runner import Automation
 from inbox.channels import ChannelAdapter
-from inbox.db import make_engine, make_sessionmaker
+from inbox.db import make_engine
 from inbox.intake import Intake
 from inbox.live import (
     LiveBus,
@@ -66,7 +66,6 @@ class Runtime:
         they are."""
         self.settings = settings
         self.engine: AsyncEngine = make_engine(settings.database_url)
-        self.sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(self.engine)
         self.queue_prefix = queue_prefix or settings.queue_prefix
         self.queue: EventQueue = make_queue(settings, self.engine, prefix=self.queue_prefix)
         self.intake = Intake(self.queue)

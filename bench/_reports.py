@@ -41,7 +41,7 @@ from _reports_out import brief, print_explains, print_load, print_table, print_v
 from _reports_sql import Capture, Spec, Statement, explain, run_once, time_in_process
 from sqlalchemy import text
 
-from inbox.db import make_engine, transact
+from inbox.db import make_engine, unit_of_work
 from inbox.reporting import blocks
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -104,7 +104,8 @@ async def _build_blocks(url: str) -> dict[str, Any]:
     t0, days = time.perf_counter(), 0
     try:
         while True:
-            done = await transact(engine, lambda c: blocks.rebuild(c, limit=200, settle=0))
+            async with unit_of_work(engine) as conn:
+                done = await blocks.rebuild(conn, limit=200, settle=0)
             days += done
             if not done:
                 break

@@ -26,6 +26,7 @@ from demo.deliveries import deliveries
 from demo.routing import DemoOutbound
 from demo.setup import Setup, create_missing, demo_accounts, is_filled, mark_filled
 from demo.team_work import DemoFailed, conversations, work
+from inbox.db import session_on, unit_of_work
 from inbox.outbox.models import OutboxRow, OutboxStatus
 from inbox.settings import Settings
 from inbox.teams.service import list_teams
@@ -56,14 +57,14 @@ async def fill(settings: Settings) -> Summary:
     rt = Runtime(settings, sender_overrides=[outbound])
     await rt.start(intake=True, worker=False)
     try:
-        async with rt.sessionmaker() as session, session.begin():
-            if is_filled(await demo_accounts(await session.connection())):
+        async with unit_of_work(rt.engine, writer=False) as conn, session_on(conn) as session:
+            if is_filled(await demo_accounts(conn)):
                 return Summary(already=True)
             setup = await create_missing(session)
         summary = await _drive(rt, outbound, setup, app_secret)
         summary.one_off_app_secret = configured is None
-        async with rt.engine.begin() as conn:
-            await mark_filled(conn, setup.accounts)
+        async with unit_of_work(rt.engine) as unit:
+            await mark_filled(unit, setup.accounts)
         return summary
     finally:
         await rt.stop()
@@ -80,7 +81,7 @@ async def _drive(rt: Runtime, outbound: DemoOutbound, setup: Setup, app_secret: 
         await _drain(rt)
         secret, ttl = await rt.signing_key(), rt.settings.token_ttl_minutes
         tokens = {email: create_token(uid, secret, ttl) for email, uid in setup.users.items()}
-        async with rt.engine.connect() as conn:
+        async with unit_of_work(rt.engine, writer=False) as conn:
             teams = {t.name: t.id for t in await list_teams(conn)}
         found = await conversations(client, tokens[scenario.USERS[0].email])
         await work(client, tokens, setup.users, teams, found)
@@ -124,7 +125,7 @@ async def _send_all(rt: Runtime) -> None:
 
 async def _waiting(rt: Runtime) -> int:
     pending = (OutboxStatus.QUEUED.value, OutboxStatus.LEASED.value, OutboxStatus.SENDING.value)
-    async with rt.engine.connect() as conn:
+    async with unit_of_work(rt.engine, writer=False) as conn:
         count = await conn.scalar(
             select(func.count()).select_from(_outbox).where(_outbox.c.status.in_(pending))
         )

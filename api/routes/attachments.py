@@ -12,9 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, RuntimeDep, SessionDep
+from api.deps import BrieflyCurrentUser, RuntimeDep
 from inbox import media
 from inbox.conversations.attachments import find_attachment
+from inbox.db import unit_of_work
 
 router = APIRouter(prefix="/api/v1", tags=["attachments"])
 
@@ -38,15 +39,14 @@ _SAFE_HEADERS = {
 async def get_attachment(
     message_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     index: Annotated[int, Path(ge=0, le=10_000)],
-    session: SessionDep,
     rt: RuntimeDep,
-    _user: CurrentUser,
+    _user: BrieflyCurrentUser,
     original: Annotated[bool, Query(description="Telegram photos: full size")] = False,
 ) -> Response:
-    source = await find_attachment(await session.connection(), message_id, index, original=original)
-    # Nothing left to write: end the transaction now rather than hold a pooled connection
-    # for as long as the platform takes to hand the file over.
-    await session.commit()
+    # A unit of its own, ended before the platform is asked: it may take long to hand the
+    # file over, and a pooled connection is not held meanwhile.
+    async with unit_of_work(rt.engine, writer=False) as conn:
+        source = await find_attachment(conn, message_id, index, original=original)
     fetcher = rt.media.get(source.account.channel)
     if fetcher is None:
         raise media.NoFile(f"no fetcher for {source.account.channel}")

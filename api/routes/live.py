@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from api.deps import BearerDep, RuntimeDep, authenticate
+from api.deps import BrieflyCurrentUser, RuntimeDep
 from inbox.live import LiveBus, LiveEvent, SubscriptionEnded
-from inbox.users.models import User
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
 log = logging.getLogger("omnibox.live")
@@ -38,13 +36,6 @@ log = logging.getLogger("omnibox.live")
 READY = b"retry: 3000\nevent: ready\ndata: {}\n\n"
 PING = b": ping\n\n"
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
-
-async def stream_user(request: Request, rt: RuntimeDep, credentials: BearerDep) -> User:
-    """Who is asking, in a short transaction of its own (``SessionDep`` would stay open, and
-    hold a pooled connection, until the response ends: for a stream, hours)."""
-    async with rt.sessionmaker() as session, session.begin():
-        return await authenticate(request, rt, session, credentials)
 
 
 def frame(event: LiveEvent) -> bytes:
@@ -70,7 +61,7 @@ async def stream(bus: LiveBus, ping_seconds: float) -> AsyncIterator[bytes]:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "the event stream"}},
 )
-async def live(rt: RuntimeDep, _user: Annotated[User, Depends(stream_user)]) -> StreamingResponse:
+async def live(rt: RuntimeDep, _user: BrieflyCurrentUser) -> StreamingResponse:
     """Server-Sent Events: ``ready``, then ``conversation`` and ``presence`` as they happen."""
     return StreamingResponse(
         stream(rt.live, rt.settings.live_ping_seconds),

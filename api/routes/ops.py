@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from sqlalchemy import text
 
 from api.deps import RuntimeDep
+from inbox.db import unit_of_work
 
 router = APIRouter(tags=["operations"])
 log = logging.getLogger("omnibox.ops")
@@ -21,7 +22,7 @@ QUEUE_DEPTH = Gauge("omnibox_queue_depth", "Events waiting or in flight in the q
 async def healthz(rt: RuntimeDep) -> Response:
     checks: dict[str, str] = {}
     try:
-        async with rt.engine.connect() as conn:
+        async with unit_of_work(rt.engine, writer=False) as conn:
             await conn.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:

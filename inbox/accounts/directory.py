@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox.accounts.models import Account
+from inbox.db import unit_of_work
 
 _accounts = Account.__table__  # type: ignore[attr-defined]
 
@@ -91,7 +92,7 @@ class AccountDirectory:
             _accounts.c.options,
             _accounts.c.is_active,
         ).where(where)  # type: ignore[arg-type]
-        async with self._engine.connect() as conn:
+        async with unit_of_work(self._engine, writer=False) as conn:
             row = (await conn.execute(query)).first()
         if row is None:
             return None

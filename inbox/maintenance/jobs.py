@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox.automation.runner import Automation
 from inbox.changes import Reactions
-from inbox.db import transact
+from inbox.db import unit_of_work
 from inbox.live import LiveBus
 from inbox.maintenance.loop import Job
 from inbox.maintenance.sla_deadlines import SlaDeadlines
@@ -73,18 +73,21 @@ async def purge_queue(queue: EventQueue, now: datetime) -> None:
 async def purge_sessions(engine: AsyncEngine, idle: timedelta, now: datetime) -> None:
     """Delete web sessions that have ended (a refused cookie's request rolls back, so the
     request cannot delete it itself)."""
-    await transact(engine, partial(sessions.purge_ended, idle=idle))
+    async with unit_of_work(engine) as conn:
+        await sessions.purge_ended(conn, idle=idle)
 
 
 async def recompute_business_hours(engine: AsyncEngine, now: datetime) -> datetime | None:
     """Re-measure cycles a calendar or policy change marked; at once again while any were
     left, since more may be waiting."""
-    recomputed = await transact(engine, recompute_batch)
+    async with unit_of_work(engine) as conn:
+        recomputed = await recompute_batch(conn)
     return now if recomputed else None
 
 
 async def rebuild_report_blocks(engine: AsyncEngine, now: datetime) -> datetime | None:
     """Rebuild changed report days once settled (``blocks.rebuild``); at once again while any
     were rebuilt."""
-    rebuilt = await transact(engine, blocks.rebuild)
+    async with unit_of_work(engine) as conn:
+        rebuilt = await blocks.rebuild(conn)
     return now if rebuilt else None

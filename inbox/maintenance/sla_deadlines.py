@@ -19,7 +19,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, literal, select, update
@@ -30,7 +29,7 @@ from inbox.automation.runner import Automation
 from inbox.automation.timed import Timer, run_timed
 from inbox.changes import Changes, Reactions
 from inbox.conversations.models import Conversation
-from inbox.db import Conn, dialect_of, insert_ignore, transact
+from inbox.db import Conn, dialect_of, insert_ignore, unit_of_work
 from inbox.live import LiveBus, conversation_changed, publish_quietly
 from inbox.reporting.models import Cycle, ResponseTurn
 from inbox.reporting.sla_models import NoReplyFiring, SlaBreach
@@ -173,7 +172,7 @@ class SlaDeadlines:
     async def next_due(self, now: datetime) -> datetime | None:
         """The nearest deadline not yet fired (possibly already past), or None."""
         found: list[datetime] = []
-        async with self._engine.connect() as conn:
+        async with unit_of_work(self._engine, writer=False) as conn:
             for query, due in DEADLINES.values():
                 value = await conn.scalar(query.with_only_columns(due).order_by(due).limit(1))
                 if value is not None:
@@ -205,7 +204,7 @@ class SlaDeadlines:
 
     async def _due(self, now: datetime) -> list[Fired]:
         due: list[Fired] = []
-        async with self._engine.connect() as conn:
+        async with unit_of_work(self._engine, writer=False) as conn:
             for metric, (query, deadline) in DEADLINES.items():
                 rows = await conn.execute(
                     query.where(deadline < now).order_by(deadline).limit(self._batch)
@@ -246,7 +245,8 @@ class SlaDeadlines:
         second try), then without them; None when another process had fired it."""
         for with_rules in (True, True, False):
             try:
-                fired = await transact(self._engine, partial(self._record, item, now, with_rules))
+                async with unit_of_work(self._engine) as conn:
+                    fired = await self._record(item, now, with_rules, conn)
             except Exception:
                 cid = item.conversation_id
                 log.exception("firing %s on conversation %d failed", _name(item), cid)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from functools import partial
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inbox.changes import Changes, Reactions
 from inbox.conversations.models import Conversation, ConversationStatus
 from inbox.conversations.service import Change, apply_change
-from inbox.db import Conn, transact
+from inbox.db import Conn, unit_of_work
 from inbox.live import LiveBus, conversation_changed, publish_quietly
 
 log = logging.getLogger("omnibox.snooze")
@@ -68,7 +67,7 @@ class SnoozeWakeUps:
 
     async def next_due(self) -> datetime | None:
         """The earliest ``snoozed_until`` of a snoozed conversation (possibly past), or None."""
-        async with self._engine.connect() as conn:
+        async with unit_of_work(self._engine, writer=False) as conn:
             found: datetime | None = await conn.scalar(
                 select(func.min(_conversations.c.snoozed_until)).where(
                     _conversations.c.status == _SNOOZED
@@ -78,7 +77,7 @@ class SnoozeWakeUps:
 
     async def wake_due(self, now: datetime) -> list[int]:
         """Reopen the conversations whose snooze ended by ``now``; the ids this call reopened."""
-        async with self._engine.connect() as conn:
+        async with unit_of_work(self._engine, writer=False) as conn:
             due = list(
                 (
                     await conn.execute(
@@ -93,7 +92,9 @@ class SnoozeWakeUps:
         failures: list[Exception] = []
         for conversation_id in due:
             try:
-                if await transact(self._engine, partial(self._wake, conversation_id, now)):
+                async with unit_of_work(self._engine) as conn:
+                    reopened = await self._wake(conversation_id, now, conn)
+                if reopened:
                     woken.append(conversation_id)
             except Exception as exc:
                 log.warning("waking conversation %d failed: %s", conversation_id, exc)

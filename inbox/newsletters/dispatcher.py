@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox import platforms
 from inbox.conversations.models import AccountContact, Contact
-from inbox.db import Conn, dialect_of, insert_ignore, transact
+from inbox.db import Conn, dialect_of, insert_ignore, unit_of_work
 from inbox.events import ThreadKind
 from inbox.newsletters import campaigns as service
 from inbox.newsletters.delivery import idempotency_key
@@ -159,29 +159,26 @@ class Dispatcher:
         """Start what is due and top up every sending campaign; returns recipients moved
         plus campaigns started or finished (0: nothing to do)."""
         done = await self._start_due()
-        sending = await transact(self._engine, _sending_campaigns)
+        async with unit_of_work(self._engine, writer=False) as conn:
+            sending = await _sending_campaigns(conn)
         for campaign in sending:
             done += await self._top_up(campaign)
         return done
 
     async def _start_due(self) -> int:
-        async def due(conn: Conn) -> list[int]:
+        async with unit_of_work(self._engine, writer=False) as conn:
             rows = await conn.execute(
                 select(_campaigns.c.id).where(
                     _campaigns.c.status == CampaignStatus.SCHEDULED.value,
                     _campaigns.c.scheduled_at <= utcnow(),
                 )
             )
-            return [int(r.id) for r in rows]
-
+            due = [int(r.id) for r in rows]
         started = 0
-        for campaign_id in await transact(self._engine, due):
-
-            async def begin(conn: Conn, campaign_id: int = campaign_id) -> None:
-                await service.start(conn, campaign_id)
-
+        for campaign_id in due:
             try:
-                await transact(self._engine, begin)
+                async with unit_of_work(self._engine) as conn:
+                    await service.start(conn, campaign_id)
                 started += 1
             except service.IllegalTransition:  # another process started or cancelled it
                 continue
@@ -194,10 +191,8 @@ class Dispatcher:
         rate = self._pace.recipients_per_second(campaign.channel, personalised)
         ahead = max(1, math.ceil(rate * self._window))
 
-        async def step(conn: Conn) -> int:
+        async with unit_of_work(self._engine) as conn:
             return await fill(conn, campaign.id, ahead)
-
-        return await transact(self._engine, step)
 
 
 async def _sending_campaigns(conn: Conn) -> list[SendingCampaign]:

@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from inbox.db import Conn, transact
+from inbox.db import Conn, unit_of_work
 
 log = logging.getLogger("omnibox.outbox")
 
@@ -73,11 +73,13 @@ class GroupCommit(Generic[T, R]):
 
     async def _in_one(self, batch: list[tuple[T, asyncio.Future[R]]]) -> Sequence[R]:
         items = [item for item, _ in batch]
-        return await transact(self._engine, lambda conn: self._write(conn, items))
+        async with unit_of_work(self._engine) as conn:
+            return await self._write(conn, items)
 
     async def _alone(self, item: T, future: asyncio.Future[R]) -> None:
         try:
-            [result] = await transact(self._engine, lambda conn: self._write(conn, [item]))
+            async with unit_of_work(self._engine) as conn:
+                [result] = await self._write(conn, [item])
         except Exception as exc:
             if not future.done():
                 future.set_exception(exc)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inbox import platforms
 from inbox.accounts.directory import AccountKeys
 from inbox.channels import Refused
-from inbox.db import transact
+from inbox.db import unit_of_work
 from inbox.events import ThreadKind
 from inbox.outbound import AccountAuth, Outbound, OutboundAction
 from inbox.outbox import store
@@ -61,7 +61,6 @@ async def _window_tag(
     contact_id = item.request.contact_id
     last = None
     if contact_id is not None:
-        last = await transact(
-            engine, lambda conn: store.last_inbound_at(conn, item.account_id, contact_id)
-        )
+        async with unit_of_work(engine, writer=False) as conn:
+            last = await store.last_inbound_at(conn, item.account_id, contact_id)
     return window.reply_tag(last, account.options or {}, utcnow())

@@ -31,7 +31,7 @@ from inbox import platforms
 from inbox.accounts.directory import AccountDirectory, AccountKeys
 from inbox.changes import Reactions
 from inbox.channels import RateLimited, Refused
-from inbox.db import Conn, transact
+from inbox.db import Conn, unit_of_work
 from inbox.live import LiveBus, conversation_changed, publish_quietly
 from inbox.outbound import ChannelSender, Deliverer, OutboundAction
 from inbox.outbox import outcomes, store
@@ -130,9 +130,8 @@ class OutboxSender:
     # --- taking rows and handing them to lanes -------------------------------------------
     async def _take(self, limit: int) -> int:
         lease = self._policy.lease_seconds
-        batch = await transact(
-            self._engine, lambda conn: store.claim(conn, limit=limit, lease_seconds=lease)
-        )
+        async with unit_of_work(self._engine) as conn:
+            batch = await store.claim(conn, limit=limit, lease_seconds=lease)
         for item in batch:
             self._held[item.id] = item
         try:
@@ -195,7 +194,8 @@ class OutboxSender:
         if not held:
             return batch
         ids = [campaign_id for _, campaign_id in held]
-        states = await transact(self._engine, lambda conn: self._campaign_states(conn, ids))
+        async with unit_of_work(self._engine, writer=False) as conn:
+            states = await self._campaign_states(conn, ids)
         writes: list[Write] = []
         for item, campaign_id in held:
             state = states.get(campaign_id)
@@ -235,7 +235,8 @@ class OutboxSender:
         ids = [i.id for i in items]
         try:  # marked first: a transaction between the slot and the call would jitter
             outbound = [await build(self._engine, item, account) for item in items]
-            await transact(self._engine, lambda conn: store.mark_batch(conn, ids, marker(rid)))
+            async with unit_of_work(self._engine) as conn:
+                await store.mark_batch(conn, ids, marker(rid))
             await self._gate.acquire(*self._policy.limits(channel, account.id, items[0].request))
             results: list[Any] = list(await sender.deliver_batch(outbound, rid))
         except GateClosed:
@@ -326,7 +327,8 @@ class OutboxSender:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=every)
             try:
-                await transact(self._engine, functools.partial(self._extend, list(self._held)))
+                async with unit_of_work(self._engine) as conn:
+                    await self._extend(list(self._held), conn)
             except Exception:
                 log.exception("could not extend the outbox leases")
 
@@ -357,7 +359,8 @@ class OutboxSender:
         ids = list(self._held)
         if ids:
             try:
-                await transact(self._engine, lambda conn: store.release(conn, ids))
+                async with unit_of_work(self._engine) as conn:
+                    await store.release(conn, ids)
             except Exception:
                 log.exception(
                     "could not hand back %d outbox rows (their leases will run out)", len(ids)

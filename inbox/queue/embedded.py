@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from inbox.db import Conn, insert_ignore, transact, writing
+from inbox.db import Conn, insert_ignore, unit_of_work
 from inbox.queue.base import DeadEvent, NewEvent, QueuedEvent, QueueUnavailable
 from inbox.queue.dead_letters import insert_dead
 from inbox.queue.models import QueuedEventRow
@@ -77,7 +76,8 @@ class EmbeddedQueue:
             return []
         insert = _insert_sqlite if self._dialect == "sqlite" else _insert_core
         try:
-            inserted = await transact(self._engine, partial(insert, events))
+            async with unit_of_work(self._engine) as conn:
+                inserted = await insert(events, conn)
         except SQLAlchemyError as exc:
             raise QueueUnavailable(str(exc)) from exc
         flags: list[bool] = []
@@ -115,8 +115,8 @@ class EmbeddedQueue:
                 _q.c.attempts,
             )
         )
-        async with writing(self._engine) as conn:
-            rows = (await conn.execute(stmt)).all()
+        async with unit_of_work(self._engine) as conn:
+            rows: list[Any] = list(await conn.execute(stmt))
         claimed = sorted(
             (QueuedEvent(str(r[0]), r[1], r[2], r[3], bytes(r[4]), r[5], r[6]) for r in rows),
             key=lambda e: int(e.id),
@@ -130,7 +130,7 @@ class EmbeddedQueue:
     async def ack(self, events: Sequence[QueuedEvent]) -> None:
         if not events:
             return
-        async with writing(self._engine) as conn:
+        async with unit_of_work(self._engine) as conn:
             await conn.execute(
                 update(_q)
                 .where(_q.c.id.in_([int(e.id) for e in events]))
@@ -138,7 +138,7 @@ class EmbeddedQueue:
             )
 
     async def retry(self, event: QueuedEvent, delay: float, error: str) -> None:
-        async with writing(self._engine) as conn:
+        async with unit_of_work(self._engine) as conn:
             await conn.execute(
                 update(_q)
                 .where(_q.c.id == int(event.id))
@@ -152,7 +152,7 @@ class EmbeddedQueue:
             )
 
     async def park(self, event: QueuedEvent, error: str) -> None:
-        async with writing(self._engine) as conn:
+        async with unit_of_work(self._engine) as conn:
             await conn.execute(
                 update(_q)
                 .where(_q.c.id == int(event.id))
@@ -162,7 +162,7 @@ class EmbeddedQueue:
 
     async def requeue(self, dead: DeadEvent) -> None:
         now = time.time()
-        async with writing(self._engine) as conn:
+        async with unit_of_work(self._engine) as conn:
             result = await conn.execute(
                 update(_q)
                 .where(_q.c.account_id == dead.account_id, _q.c.dedup_key == dead.dedup_key)
@@ -186,21 +186,21 @@ class EmbeddedQueue:
                 )
 
     async def depth(self) -> int:
-        async with self._engine.connect() as conn:
+        async with unit_of_work(self._engine, writer=False) as conn:
             count = await conn.scalar(select(func.count()).where(_q.c.status == "pending"))
         return int(count or 0)
 
     async def purge_done(self, older_than_seconds: float) -> int:
         """Forget processed events once platforms can no longer redeliver them."""
         cutoff = time.time() - older_than_seconds
-        async with writing(self._engine) as conn:
+        async with unit_of_work(self._engine) as conn:
             result = await conn.execute(
                 delete(_q).where(and_(_q.c.status == "done", _q.c.processed_at < cutoff))
             )
         return int(result.rowcount or 0)
 
     async def ping(self) -> None:
-        async with self._engine.connect() as conn:
+        async with unit_of_work(self._engine, writer=False) as conn:
             await conn.execute(text("SELECT 1"))
 
     async def close(self) -> None:

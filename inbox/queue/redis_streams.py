@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from inbox.db import writing
+from inbox.db import unit_of_work
 from inbox.queue.base import DeadEvent, NewEvent, QueuedEvent, QueueUnavailable
 from inbox.queue.dead_letters import insert_dead
 
@@ -163,7 +163,7 @@ class RedisStreamQueue:
             await pipe.execute()
 
     async def park(self, event: QueuedEvent, error: str) -> None:
-        async with writing(self._engine) as conn:
+        async with unit_of_work(self._engine) as conn:
             await insert_dead(conn, event, error)
         await self.ack([event])
 

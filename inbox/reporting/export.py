@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from inbox.db import unit_of_work
 from inbox.reporting import families
 from inbox.reporting.report import ReportFilter, where_for
 from inbox.reporting.shape import DURATIONS, SLA_METRICS
@@ -115,7 +116,7 @@ async def cycles_csv(engine: AsyncEngine, f: ReportFilter) -> AsyncIterator[str]
         .order_by(_c.opened_at, _c.id)
     )
     yield _line(CYCLE_COLUMNS)
-    async with engine.connect() as conn:
+    async with unit_of_work(engine, writer=False) as conn:
         result = await conn.stream(stmt)
         async for row in result:
             yield _line(row)

@@ -8,7 +8,7 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inbox.conversations.models import Conversation, ConversationLabel, ConversationStatus
-from inbox.db import Conn
+from inbox.db import Conn, unit_of_work
 from inbox.reporting.models import Cycle, ResponseTurn
 from inbox.reporting.report import ReportFilter
 from inbox.types import utcnow
@@ -80,7 +80,7 @@ async def live_counts(
 
 async def live_for(db: AsyncEngine, f: ReportFilter) -> dict[str, int]:
     """The live counts under a report's filters (its period does not apply: they are now)."""
-    async with db.connect() as conn:
+    async with unit_of_work(db, writer=False) as conn:
         return await live_counts(
             conn,
             channel=f.channel,

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from inbox.db import unit_of_work
 from inbox.errors import Invalid
 from inbox.reporting import aggregate, blocks, families, selection
 from inbox.reporting.families import Family
@@ -92,7 +93,7 @@ async def _run_families(
     now = utcnow().timestamp()
 
     async def one(fam: Family) -> tuple[str, dict[tuple[Any, ...], dict[str, Any]]]:
-        async with db.connect() as conn:
+        async with unit_of_work(db, writer=False) as conn:
             frame = await blocks.load(conn, fam, f.start, f.end, blocks.cache_for(db))
         return fam.name, await asyncio.to_thread(
             _count, fam, frame, f, group, buckets, with_total, now
@@ -211,5 +212,5 @@ def _sortable(value: Any) -> tuple[int, str]:
 async def _names(db: AsyncEngine, group: str | None, keys: list[Any]) -> dict[Any, str]:
     if not group:
         return {}
-    async with db.connect() as conn:
+    async with unit_of_work(db, writer=False) as conn:
         return await names_for(conn, group, keys)

@@ -16,7 +16,7 @@ from sqlalchemy import Column, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import Field, SQLModel
 
-from inbox.db import insert_ignore
+from inbox.db import insert_ignore, unit_of_work
 from inbox.types import UTCDateTime, utcnow
 
 SIGNING_KEY = "token_signing_key"
@@ -41,7 +41,7 @@ async def signing_key(engine: AsyncEngine, configured: str | None) -> str:
     """``configured`` when set; else this install's stored key, made on first use."""
     if configured:
         return configured
-    async with engine.begin() as conn:
+    async with unit_of_work(engine) as conn:
         await conn.execute(
             insert_ignore(conn.dialect.name, _secrets, ["name"]).values(
                 name=SIGNING_KEY, value=secrets.token_urlsafe(48), created_at=utcnow()

@@ -22,7 +22,6 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from functools import partial
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -31,7 +30,7 @@ from inbox import metrics
 from inbox.accounts.directory import AccountDirectory
 from inbox.changes import Changes, Reactions
 from inbox.channels import ChannelAdapter
-from inbox.db import Conn, transact
+from inbox.db import Conn, unit_of_work
 from inbox.events import (
     AnomalousPayload,
     EventKind,
@@ -177,7 +176,8 @@ class Worker:
             return []
         batch_touched: set[int] = set()
         try:
-            counts = await transact(self._engine, partial(self._apply_batch, ready, batch_touched))
+            async with unit_of_work(self._engine) as conn:
+                counts = [await self._apply_all(i, e, batch_touched, conn) for i, e in ready]
         except Exception as exc:
             if len(ready) == 1:
                 await self._fail(ready[0][0], exc)
@@ -194,17 +194,13 @@ class Worker:
     ) -> bool:
         mine: set[int] = set()
         try:
-            stored = await transact(self._engine, partial(self._apply_all, item, events, mine))
+            async with unit_of_work(self._engine) as conn:
+                stored = await self._apply_all(item, events, mine, conn)
         except Exception as exc:
             return await self._fail(item, exc)
         touched |= mine
         self._record(item, stored)
         return True
-
-    async def _apply_batch(
-        self, ready: list[tuple[QueuedEvent, list[InboundEvent]]], touched: set[int], conn: Conn
-    ) -> list[int]:
-        return [await self._apply_all(item, events, touched, conn) for item, events in ready]
 
     async def _apply_all(
         self, item: QueuedEvent, events: list[InboundEvent], touched: set[int], conn: Conn

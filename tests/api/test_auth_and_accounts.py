@@ -33,6 +33,7 @@ from tests.support.factories import (
 )
 from tests.support.fixtures import RuntimeFactory, make_settings
 from tests.support.payloads import load_payload
+from tests.support.units import orm_session
 
 SECRET_VALUES = [
     TG_TOKEN,
@@ -52,7 +53,7 @@ def _assert_no_secrets(text: str) -> None:
 
 
 async def _account_count(rt: Runtime) -> int:
-    async with rt.sessionmaker() as session:
+    async with orm_session(rt) as session:
         return int(await session.scalar(select(func.count()).select_from(Account)) or 0)
 
 
@@ -116,7 +117,7 @@ class TestToken:
     ) -> None:
         user_id = await add_user(runtime, "agent@example.com", Role.AGENT)
         headers = await login(client, "agent@example.com")
-        async with runtime.sessionmaker() as session, session.begin():
+        async with orm_session(runtime) as session:
             await session.execute(update(User).where(User.id == user_id).values(is_active=False))
         r = await client.post(
             "/api/v1/auth/token", json={"email": "agent@example.com", "password": "password-123"}

@@ -28,6 +28,7 @@ from tests.support.factories import (
     post_vk,
 )
 from tests.support.payloads import load_payload
+from tests.support.units import orm_session
 
 BASE = 1737450000  # 2025-01-21T09:00:00Z, the fixture's own date
 CUSTOMERS = 25
@@ -117,7 +118,7 @@ class Inbox:
         return conv
 
     async def set_status(self, conversation_id: int, status: str) -> None:
-        async with self.runtime.sessionmaker() as session, session.begin():
+        async with orm_session(self.runtime) as session:
             await session.execute(
                 update(Conversation).where(Conversation.id == conversation_id).values(status=status)
             )

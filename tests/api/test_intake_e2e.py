@@ -16,6 +16,7 @@ from tests.support.factories import (
     post_vk,
 )
 from tests.support.payloads import load_payload
+from tests.support.units import orm_session
 
 
 async def _conversations(
@@ -103,7 +104,7 @@ class TestTelegram:
         await post_telegram(client, tg, load_payload("telegram", "message__dm_text"))
         await post_telegram(client, tg, load_payload("telegram", "my_chat_member__blocked"))
         await drain(runtime)
-        async with runtime.sessionmaker() as session:
+        async with orm_session(runtime) as session:
             state = (await session.scalars(select(AccountContact))).one()
         assert state.opted_out is True
         [conv] = await _conversations(client, headers)

@@ -9,9 +9,9 @@ import pytest
 
 from api.runtime import Runtime
 from inbox.conversations.assignment import pick_assignee
-from inbox.db import transact
 from inbox.users.models import Role
 from tests.support.factories import add_user, admin_headers, login
+from tests.support.units import in_unit
 
 
 async def _team(
@@ -105,7 +105,7 @@ class TestTeams:
         members = [await add_user(runtime, f"m{i}@example.com", Role.AGENT) for i in range(3)]
         team = await _team(client, headers, name="Support", member_ids=members)
         picks = [
-            await transact(runtime.engine, lambda c: pick_assignee(c, team["id"], strategy))
+            await in_unit(runtime.engine, lambda c: pick_assignee(c, team["id"], strategy))
             for _ in range(4)
         ]
         if strategy == "round_robin":
@@ -119,6 +119,6 @@ class TestTeams:
         headers = await admin_headers(client, runtime)
         team = await _team(client, headers, name="Empty")
         assert (
-            await transact(runtime.engine, lambda c: pick_assignee(c, team["id"], "round_robin"))
+            await in_unit(runtime.engine, lambda c: pick_assignee(c, team["id"], "round_robin"))
             is None
         )

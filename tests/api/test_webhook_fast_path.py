@@ -18,6 +18,7 @@ from inbox.accounts.schemas import AccountIn
 from inbox.accounts.service import create_account
 from tests.support.factories import ACCOUNT_BODIES, TG_SECRET, body_of, drain, post_telegram
 from tests.support.payloads import load_payload
+from tests.support.units import orm_session
 
 
 class _SeenByFastAPI:
@@ -37,7 +38,7 @@ class _SeenByFastAPI:
 @pytest.fixture
 async def telegram_id(runtime: Runtime) -> int:
     data = TypeAdapter(AccountIn).validate_python(ACCOUNT_BODIES["telegram"])
-    async with runtime.sessionmaker() as session, session.begin():
+    async with orm_session(runtime) as session:
         account = await create_account(session, data)
     return account.id
 

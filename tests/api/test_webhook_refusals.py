@@ -41,6 +41,7 @@ from tests.support.factories import (
 )
 from tests.support.fixtures import RuntimeFactory
 from tests.support.payloads import load_payload, sign_facebook
+from tests.support.units import orm_session
 
 # verification and refusals: nothing here depends on the storage backend.
 pytestmark = pytest.mark.one_backend
@@ -72,7 +73,7 @@ async def _delta(client: httpx.AsyncClient, before: Counters) -> Counters:
 async def _assert_nothing_stored(rt: Runtime) -> None:
     assert await rt.queue.depth() == 0, "a refused request reached the queue"
     assert await drain(rt) == 0
-    async with rt.sessionmaker() as session:
+    async with orm_session(rt) as session:
         assert await session.scalar(select(func.count()).select_from(Conversation)) == 0
         assert await session.scalar(select(func.count()).select_from(Message)) == 0
 
@@ -87,7 +88,7 @@ async def _assert_refused(
 async def _add_account_directly(rt: Runtime, channel: str, **overrides: Any) -> dict[str, Any]:
     """An account written straight to the database (no admin login: argon2 is slow)."""
     data = TypeAdapter(AccountIn).validate_python({**ACCOUNT_BODIES[channel], **overrides})
-    async with rt.sessionmaker() as session, session.begin():
+    async with orm_session(rt) as session:
         account = await create_account(session, data)
     return {"id": account.id, "channel": channel}
 
@@ -514,7 +515,7 @@ class TestMetaRouting:
         r = await post_facebook(client, payload)
         assert r.status_code == 200
         assert await drain(runtime) == 1
-        async with runtime.sessionmaker() as session:
+        async with orm_session(runtime) as session:
             convs = (await session.scalars(select(Conversation))).all()
         assert [c.account_id for c in convs] == [accounts["facebook"]["id"]]
 

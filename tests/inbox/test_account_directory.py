@@ -10,12 +10,13 @@ from sqlalchemy import update
 from api.runtime import Runtime
 from inbox.accounts.directory import AccountDirectory
 from inbox.accounts.models import Account
+from tests.support.units import orm_session
 
 _accounts = Account.__table__  # type: ignore[attr-defined]
 
 
 async def _add(rt: Runtime, external_id: str = "111") -> int:
-    async with rt.sessionmaker() as session:
+    async with orm_session(rt) as session:
         account = Account(channel="telegram", name="bot", external_id=external_id, token="t1")
         session.add(account)
         await session.commit()

@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import select, update
 
 from inbox.conversations.models import AccountContact, Contact, ContactLabel
-from inbox.db import Conn, transact
+from inbox.db import Conn
 from inbox.newsletters.dispatcher import Dispatcher
 from inbox.newsletters.models import Subscription
 from inbox.types import utcnow
 from tests.newsletters.conftest import Service
+from tests.support.units import in_unit
 
 _contacts = Contact.__table__  # type: ignore[attr-defined]
 _ac = AccountContact.__table__  # type: ignore[attr-defined]
@@ -75,7 +76,7 @@ async def add_people(
                 await conn.execute(_labels.insert().values(contact_id=row.id, label=label))
         return ids
 
-    return await transact(svc.rt.engine, body)
+    return await in_unit(svc.rt.engine, body)
 
 
 async def unsubscribe(svc: Service, contact_id: int) -> None:
@@ -84,14 +85,14 @@ async def unsubscribe(svc: Service, contact_id: int) -> None:
             update(_subs).where(_subs.c.contact_id == contact_id).values(status="unsubscribed")
         )
 
-    await transact(svc.rt.engine, body)
+    await in_unit(svc.rt.engine, body)
 
 
 async def flags(svc: Service, contact_id: int) -> Any:
     async def body(conn: Conn) -> Any:
         return (await conn.execute(select(_ac).where(_ac.c.contact_id == contact_id))).one()
 
-    return await transact(svc.rt.engine, body)
+    return await in_unit(svc.rt.engine, body)
 
 
 async def api(svc: Service, method: str, path: str, expect: int = 200, **kw: Any) -> Any:

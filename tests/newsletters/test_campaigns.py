@@ -220,9 +220,10 @@ async def _make_due(service: Service) -> None:
     """Rows a paused campaign put back wait ~2 s; make them due now (no sleeping in tests)."""
     from sqlalchemy import update
 
-    from inbox.db import Conn, transact
+    from inbox.db import Conn
     from inbox.outbox.models import OutboxRow
     from inbox.types import utcnow
+    from tests.support.units import in_unit
 
     outbox = OutboxRow.__table__  # type: ignore[attr-defined]
 
@@ -231,4 +232,4 @@ async def _make_due(service: Service) -> None:
             update(outbox).where(outbox.c.status == "queued").values(available_at=utcnow())
         )
 
-    await transact(service.rt.engine, body)
+    await in_unit(service.rt.engine, body)

@@ -12,13 +12,14 @@ from typing import Any
 from sqlalchemy import select
 
 from api.runtime import Runtime
-from inbox.db import Conn, transact
+from inbox.db import Conn
 from inbox.newsletters.dispatcher import fill
 from inbox.outbox import store
 from inbox.outbox.group_commit import GroupCommit
 from inbox.outbox.models import OutboxRow
 from tests.newsletters.campaign_helpers import add_people, api, campaign, new_campaign, run
 from tests.newsletters.conftest import Service
+from tests.support.units import in_unit
 
 _outbox = OutboxRow.__table__  # type: ignore[attr-defined]
 
@@ -74,7 +75,7 @@ async def test_rows_waiting_longer_than_the_lease_are_not_taken_by_another_sende
     n = int(lease * 2) + 2  # at one a second, the last waits twice the lease
     chats = [str(850 + i) for i in range(n)]
     campaign_id = await _campaign_of(service, chats)
-    await transact(service.rt.engine, lambda conn: fill(conn, campaign_id, ahead=n))
+    await in_unit(service.rt.engine, lambda conn: fill(conn, campaign_id, ahead=n))
     rt = await _slow_runtime(service, 1.0)
     stop = asyncio.Event()
     other = service.rt.make_sender()

@@ -24,7 +24,7 @@ from api.runtime import Runtime
 from inbox import platforms
 from inbox.accounts.models import Account
 from inbox.conversations.models import AccountContact, Contact, Message
-from inbox.db import Conn, transact
+from inbox.db import Conn
 from inbox.newsletters.delivery import campaign_states
 from inbox.newsletters.models import Subscription, SubscriptionEvent
 from inbox.outbox.models import OutboxRequest, OutboxRow
@@ -35,6 +35,7 @@ from inbox.ratelimit import Limit, LocalRateLimiter
 from inbox.types import utcnow
 from tests.platforms.parrot import NAME, TRAITS, WINDOW, ParrotAdapter, ParrotSender
 from tests.support.factories import admin_headers, drain
+from tests.support.units import in_unit
 
 _accounts = Account.__table__  # type: ignore[attr-defined]
 _contacts = Contact.__table__  # type: ignore[attr-defined]
@@ -76,7 +77,7 @@ async def _rows(rt: Runtime, statement: Any, *, fetch: bool = True) -> list[Any]
         result = await conn.execute(statement)
         return list(result.all()) if fetch else []
 
-    return await transact(rt.engine, body)
+    return await in_unit(rt.engine, body)
 
 
 @pytest.fixture

@@ -14,13 +14,13 @@ from api.runtime import Runtime
 from inbox.accounts.models import Account
 from inbox.conversations import repository as repo
 from inbox.conversations.models import ConversationLabel
-from inbox.db import transact
 from inbox.reporting import blocks, report
 from inbox.reporting.block_models import ReportBlock, ReportDirty
 from inbox.reporting.models import Cycle, ResponseTurn
 from inbox.reporting.report import ReportFilter
 from inbox.users.models import Role
 from tests.support.factories import add_user
+from tests.support.units import in_unit
 
 pytestmark = pytest.mark.asyncio
 _accounts = Account.__table__  # type: ignore[attr-defined]
@@ -81,7 +81,7 @@ async def _history(rt: Runtime, seed: int = 7) -> list[int]:
                 opened += timedelta(days=rng.uniform(0.2, 2))
         return conversations
 
-    return await transact(rt.engine, body)
+    return await in_unit(rt.engine, body)
 
 
 async def _cycle(
@@ -192,7 +192,7 @@ async def _answers(rt: Runtime) -> list[dict[str, Any]]:
 async def _rebuild_all(rt: Runtime) -> int:
     total = 0
     while True:
-        done = await transact(rt.engine, lambda c: blocks.rebuild(c, limit=500, settle=0))
+        done = await in_unit(rt.engine, lambda c: blocks.rebuild(c, limit=500, settle=0))
         total += done
         if not done:
             return total
@@ -264,7 +264,7 @@ async def test_a_change_shows_before_its_day_is_rebuilt(runtime: Runtime) -> Non
             _labels.insert(), [{"conversation_id": conversations[0], "label": "brand-new"}]
         )
 
-    await transact(runtime.engine, change)
+    await in_unit(runtime.engine, change)
     assert await _count(runtime, _dirty) > 0
     after = await report.summary(runtime.engine, f, "label")
     assert after["total"]["first_response"]["mean"] > before["total"]["first_response"]["mean"]
@@ -273,7 +273,7 @@ async def test_a_change_shows_before_its_day_is_rebuilt(runtime: Runtime) -> Non
     assert "brand-new" not in {g["key"] for g in before["groups"]}
 
     # marks younger than the settle time wait; once rebuilt, the blocks say the same
-    assert await transact(runtime.engine, lambda c: blocks.rebuild(c, settle=3600)) == 0
+    assert await in_unit(runtime.engine, lambda c: blocks.rebuild(c, settle=3600)) == 0
     await _rebuild_all(runtime)
     assert await _count(runtime, _dirty) == 0
     assert _close(await report.summary(runtime.engine, f, "label"), after)
@@ -295,7 +295,7 @@ async def test_a_resolve_moved_to_another_day_marks_both_days(runtime: Runtime) 
         await conn.execute(update(_cycles).where(_cycles.c.id == row.id).values(resolved_at=later))
         return row.resolved_at.date(), later.date()
 
-    old_day, new_day = await transact(runtime.engine, move)
+    old_day, new_day = await in_unit(runtime.engine, move)
     async with runtime.engine.connect() as conn:
         marked = set((await conn.execute(select(_dirty.c.family, _dirty.c.day).distinct())).all())
     assert {("resolved", old_day), ("resolved", new_day)} <= marked

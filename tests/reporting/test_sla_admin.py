@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from inbox.db import transact
 from inbox.reporting.models import Cycle
 from inbox.reporting.recompute import recompute_batch
 from inbox.users.models import Role
@@ -19,6 +18,7 @@ from tests.reporting.sla_helpers import add_policy, customer_writes
 from tests.reporting.timeline_builder import History
 from tests.support.factories import add_user, login
 from tests.support.probes import wait_for
+from tests.support.units import in_unit
 
 pytestmark = pytest.mark.asyncio
 _cycles = Cycle.__table__  # type: ignore[attr-defined]
@@ -293,11 +293,11 @@ async def test_a_team_calendar_marks_only_the_team_s_cycles(service: Service) ->
     )
     assert r.status_code == 200, r.text
     assert r.json()["cycles_to_recompute"] == 1
-    assert await transact(service.rt.engine, recompute_batch) == 1
+    assert await in_unit(service.rt.engine, recompute_batch) == 1
     [c] = await h.cycles()
     # Monday's 22:00-06:00 runs into Tuesday: of 05:00-07:00 only the hour to 06:00 counts.
     assert c.first_response_seconds == 120 * MIN
     assert c.first_response_bh_seconds == 60 * MIN
     assert c.resolution_bh_seconds == 60 * MIN
     assert await _pending(service) == 0
-    assert await transact(service.rt.engine, recompute_batch) == 0
+    assert await in_unit(service.rt.engine, recompute_batch) == 0

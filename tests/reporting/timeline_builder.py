@@ -16,9 +16,9 @@ from api.runtime import Runtime
 from inbox.accounts.models import Account
 from inbox.conversations import repository as repo
 from inbox.conversations.models import Message
-from inbox.db import transact
 from inbox.reporting.models import Cycle, ResponseTurn, StatusChange
 from inbox.reporting.recorder import record
+from tests.support.units import in_unit
 
 _m = Message.__table__  # type: ignore[attr-defined]
 _log = StatusChange.__table__  # type: ignore[attr-defined]
@@ -83,7 +83,7 @@ class History:
             )
             self.conversation_id = int(row.id)
 
-        await transact(self.rt.engine, body)
+        await in_unit(self.rt.engine, body)
 
     async def _message(self, minutes: float, **values: Any) -> None:
         self._n += 1
@@ -107,7 +107,7 @@ class History:
             conversation = await repo.get_conversation_row(conn, self.conversation_id)
             await record(conn, conversation)
 
-        await transact(self.rt.engine, body)
+        await in_unit(self.rt.engine, body)
 
     async def customer(self, minutes: float, **extra: Any) -> None:
         await self._message(minutes, direction="in", sender_type="contact", **extra)

@@ -11,6 +11,7 @@ from api.runtime import Runtime
 from inbox.users.models import Role
 from inbox.users.service import create_user
 from tests.support.payloads import sign_facebook
+from tests.support.units import orm_session
 
 TG_TOKEN = "7000000001:AAFakeTokenForTests_0123456789"
 TG_SECRET = "tg-webhook-secret_42"
@@ -22,7 +23,7 @@ IG_USER = "17841400000000001"
 
 
 async def add_user(rt: Runtime, email: str, role: Role, password: str = "password-123") -> int:
-    async with rt.sessionmaker() as session, session.begin():
+    async with orm_session(rt) as session:
         user = await create_user(session, email=email, password=password, role=role)
     assert user.id is not None
     return user.id

@@ -23,6 +23,7 @@ from tests.support.factories import (
     admin_headers,
 )
 from tests.support.fixtures import RuntimeFactory
+from tests.support.units import orm_session
 from tests.web.browser import page_csrf, sign_in
 
 # the pages' rendering and forms.
@@ -383,7 +384,7 @@ class TestCannedPage:
     ) -> None:
         await _admin(client, runtime)
         assert 'id="no-canned"' in (await client.get("/admin/canned-replies")).text
-        async with runtime.sessionmaker() as session, session.begin():
+        async with orm_session(runtime) as session:
             session.add(CannedReply(short_code="hello", title="Greeting", text="Hi there!"))
             session.add(CannedReply(short_code="xss", title=EVIL, text=f"a {EVIL} b"))
         text = (await client.get("/admin/canned-replies")).text
