@@ -12,12 +12,10 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from api import cli_campaigns, cli_rules, plugins
+from api import cli_accounts, cli_campaigns, cli_rules, plugins
 from bots.traits import register_all as register_platforms
-from inbox.accounts import service as accounts
-from inbox.accounts.schemas import AccountIn
 from inbox.db import make_engine, session_on, unit_of_work
 from inbox.migrate import upgrade
 from inbox.settings import ConfigError, Settings, get_settings
@@ -155,48 +153,6 @@ async def _user_add(args: argparse.Namespace) -> None:
         await engine.dispose()
 
 
-async def _account_add(args: argparse.Namespace) -> None:
-    fields = {
-        k: v
-        for k, v in vars(args).items()
-        if k
-        in {
-            "name",
-            "token",
-            "webhook_secret",
-            "group_id",
-            "secret",
-            "confirmation_code",
-            "page_id",
-            "ig_user_id",
-            "user_token",
-        }
-        and v is not None
-    }
-    if args.allow_human_agent:
-        fields["allow_human_agent"] = True
-    try:
-        data: AccountIn = TypeAdapter(AccountIn).validate_python(
-            {"channel": args.channel, **fields}
-        )
-    except ValidationError as exc:
-        sys.exit(f"omnibox: invalid account: {exc}")
-    settings = _settings()
-    engine = make_engine(settings.database_url)
-    try:
-        async with unit_of_work(engine, writer=False) as conn, session_on(conn) as session:
-            account = await accounts.create_account(session, data)
-        public = accounts.to_public(account, settings.public_url)
-        print(
-            f"{public.channel} account {public.id} '{public.name}' created; "
-            f"point the platform's webhook at {public.webhook_url}"
-        )
-    except accounts.AccountExists as exc:
-        sys.exit(f"omnibox: {exc}")
-    finally:
-        await engine.dispose()
-
-
 def _run_plugin(name: str, argv: list[str]) -> None:
     try:
         plugin = plugins.load(name)
@@ -226,23 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     ua.add_argument("--role", choices=[r.value for r in Role], default=Role.AGENT.value)
     ua.add_argument("--name")
 
-    acc = sub.add_parser("account", help="manage channel accounts")
-    aa = acc.add_subparsers(dest="action", required=True).add_parser("add", help="add an account")
-    aa.add_argument("channel", choices=["telegram", "vk", "facebook", "instagram"])
-    aa.add_argument("--name", required=True)
-    aa.add_argument("--token", required=True)
-    aa.add_argument("--webhook-secret", help="telegram: the secret_token")
-    aa.add_argument("--group-id", type=int, help="vk: community id")
-    aa.add_argument("--secret", help="vk: Callback API secret key")
-    aa.add_argument("--confirmation-code", help="vk: Callback API confirmation string")
-    aa.add_argument("--page-id", help="facebook: Page id")
-    aa.add_argument("--ig-user-id", help="instagram: professional account id")
-    aa.add_argument("--user-token", help="vk: an admin's user token (to delete comments)")
-    aa.add_argument(
-        "--allow-human-agent",
-        action="store_true",
-        help="facebook/instagram: reply up to 7 days later with the HUMAN_AGENT tag",
-    )
+    cli_accounts.add_parser(sub)
     cli_rules.add_parser(sub)
     cli_campaigns.add_parser(sub)
     for name in sorted({*PLUGIN_COMMANDS, *plugins.names()} - set(sub.choices)):
@@ -262,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
         "worker": lambda: _run_on_fast_loop(_run_worker()),
         "migrate": lambda: upgrade(_settings().database_url),
         "user": lambda: asyncio.run(_user_add(args)),
-        "account": lambda: asyncio.run(_account_add(args)),
+        "account": lambda: cli_accounts.run(args, _settings()),
         "rules": lambda: cli_rules.run(args, _settings()),
         "campaign": lambda: cli_campaigns.run(args, _settings()),
     }

@@ -17,7 +17,7 @@ def build_adapters() -> dict[str, ChannelAdapter]:
         FacebookAdapter(),
         InstagramAdapter(),
     ]
-    return {adapter.channel.value: adapter for adapter in adapters}
+    return {str(adapter.channel): adapter for adapter in adapters}
 
 
 def import_senders() -> None:
@@ -45,7 +45,7 @@ def build_senders(
         FacebookSender(graph_api_base, graph_api_version),
         InstagramSender(graph_api_base, graph_api_version),
     ]
-    return {sender.channel.value: sender for sender in senders}
+    return {str(sender.channel): sender for sender in senders}
 
 
 def build_webhook_sender() -> Deliverer:
@@ -72,4 +72,4 @@ def build_media_fetchers(
         FacebookMediaFetcher(extra_hosts=extra, max_bytes=max_bytes, timeout=timeout),
         InstagramMediaFetcher(extra_hosts=extra, max_bytes=max_bytes, timeout=timeout),
     ]
-    return {fetcher.channel.value: fetcher for fetcher in fetchers}
+    return {str(fetcher.channel): fetcher for fetcher in fetchers}

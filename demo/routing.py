@@ -70,7 +70,7 @@ class RoutingSender:
 
     async def deliver(self, item: Outbound) -> Delivered:
         if is_demo(item.account.options):
-            return await (await self._demo.sender(self.channel.value)).deliver(item)
+            return await (await self._demo.sender(str(self.channel))).deliver(item)
         return await self._real.deliver(item)
 
     async def deliver_batch(
@@ -79,7 +79,7 @@ class RoutingSender:
         """A batch is one account's (VK ``peer_ids``), so its first item says where it goes."""
         sender = self._real
         if items and is_demo(items[0].account.options):
-            sender = await self._demo.sender(self.channel.value)
+            sender = await self._demo.sender(str(self.channel))
         return await sender.deliver_batch(items, random_id)
 
     async def close(self) -> None:

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bots.account_forms import ACCOUNT_IN
 from demo import scenario
 from demo.routing import MARK, is_demo
 from inbox.accounts.models import Account
-from inbox.accounts.schemas import AccountIn
 from inbox.accounts.service import create_account
 from inbox.automation import store
 from inbox.automation.runner import directory
@@ -127,7 +126,7 @@ async def _accounts_of(session: AsyncSession, existing: dict[str, Any]) -> dict[
     for channel, body in scenario.ACCOUNTS.items():
         if channel in ids:
             continue
-        account = await create_account(session, TypeAdapter(AccountIn).validate_python(body))
+        account = await create_account(session, ACCOUNT_IN.validate_python(body))
         options: dict[str, Any] = {**(account.options or {}), MARK: True}
         if channel == "instagram":
             today = datetime.now(ZoneInfo("Asia/Seoul")).date().isoformat()

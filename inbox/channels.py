@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 
 class ChannelAdapter(Protocol):
-    channel: Channel
+    @property
+    def channel(self) -> Channel: ...
 
     @property
     def traits(self) -> PlatformTraits:

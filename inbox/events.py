@@ -11,14 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeAlias
 
-
-class Channel(StrEnum):
-    TELEGRAM = "telegram"
-    VK = "vk"
-    FACEBOOK = "facebook"
-    INSTAGRAM = "instagram"
+Channel: TypeAlias = str
+"""A platform's name, as its adapter declares it and accounts store it (``telegram``, ``vk``…):
+whatever the registered platforms are (``inbox.platforms``), never a list kept here."""
 
 
 class EventKind(StrEnum):

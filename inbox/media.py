@@ -53,7 +53,8 @@ class NoFile(MediaError, NotFound):
 
 
 class MediaFetcher(Protocol):
-    channel: Channel
+    @property
+    def channel(self) -> Channel: ...
 
     async def fetch(self, source: MediaSource) -> Fetched:
         """The file's bytes; raise one of the :class:`MediaError` kinds on failure."""

@@ -166,7 +166,8 @@ class Deliverer(Protocol):
 class ChannelSender(Deliverer, Protocol):
     """A platform's sender (``bots/<platform>``)."""
 
-    channel: Channel
+    @property
+    def channel(self) -> Channel: ...
 
     async def deliver_batch(
         self, items: Sequence[Outbound], random_id: int

@@ -15,12 +15,14 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from rules._fields import Channel
 from rules.action_specs import ActionSpec
 from rules.conditions import Condition, leaf_keys
 from rules.errors import RuleError, from_validation, problem
 
 __all__ = [
     "ActionSpec",
+    "Channel",
     "Condition",
     "Mode",
     "Rule",

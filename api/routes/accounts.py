@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from api.deps import CurrentAdmin, CurrentUser, RuntimeDep, SessionDep
-from bots.telegram.webhook_setup import register_webhook
+from bots.account_forms import AccountIn
 from inbox.accounts import service
-from inbox.accounts.schemas import AccountIn, AccountOut, TelegramAccountIn
+from inbox.accounts.schemas import AccountOut
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -18,18 +18,9 @@ async def create_account(
 ) -> AccountOut:
     account = await service.create_account(session, data)
     public = service.to_public(account, rt.settings.public_url)
-    if isinstance(data, TelegramAccountIn):
-        wanted = data.register_webhook
-        if wanted is None:
-            wanted = rt.settings.public_url is not None
-        if wanted:
-            if not rt.settings.public_url:
-                raise HTTPException(422, "register_webhook needs OMNIBOX_PUBLIC_URL to be set")
-            # Refused (502): the transaction rolls back, nothing half-made.
-            await register_webhook(
-                data.token, public.webhook_url, data.webhook_secret, rt.settings.telegram_api_base
-            )
-        public.webhook_registered = wanted
+    # A platform told where to send by a call (Telegram's setWebhook) is told now; refused
+    # (502) or impossible (422), the transaction rolls back and nothing is half-made.
+    public.webhook_registered = await data.connect(public.webhook_url, rt.settings)
     rt.accounts.forget()
     return public
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from bots.traits import ALL_TRAITS
 from inbox.conversations.models import ConversationStatus
 from inbox.conversations.queries import ConversationFilter
-from inbox.events import Channel
 
 STATUSES = tuple(s.value for s in ConversationStatus)
-CHANNELS = tuple(c.value for c in Channel)
+CHANNELS = tuple(dict.fromkeys(str(t.channel) for t in ALL_TRAITS))
 DEFAULT = "open"
 
 

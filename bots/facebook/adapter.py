@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bots.channel_names import Channel
 from bots.facebook.dispatch import DispatchSpec, normalise_payload
 from bots.facebook.entries import intake_digest, payload_object
 from bots.facebook.normalise_feed import FEED_HANDLERS
@@ -19,7 +20,7 @@ from bots.facebook.normalise_instagram import (
 )
 from bots.facebook.normalise_messaging import MESSENGER_HANDLERS, classify_messenger
 from bots.facebook.traits import FACEBOOK_TRAITS, INSTAGRAM_TRAITS
-from inbox.events import Channel, InboundEvent, UnsupportedEvent
+from inbox.events import InboundEvent, UnsupportedEvent
 from inbox.platforms import PlatformTraits
 
 

@@ -22,9 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bots.channel_names import Channel
 from bots.facebook.send_graph import CallKind, GraphClient, node_path
 from inbox.channels import ChannelError, Refused
-from inbox.events import Channel, ThreadKind
+from inbox.events import ThreadKind
 from inbox.outbound import Button, Delivered, Outbound, OutboundAction
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from inbox.events import Channel
+from bots.channel_names import Channel
 from inbox.platforms import MessagingWindow, PlatformTraits, SendPace
 from inbox.settings import Settings
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from inbox.events import Channel, InboundEvent
+from bots.channel_names import Channel
+from inbox.events import InboundEvent
 from inbox.platforms import PlatformTraits
 
 from .common import update_id

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from bots.channel_names import Channel
 from bots.media_http import read_capped
-from inbox.events import Channel
 from inbox.media import Fetched, MediaSource, MediaUnavailable, NoFile
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from inbox.events import Channel, InboundEvent, UnsupportedEvent
+from bots.channel_names import Channel
+from inbox.events import InboundEvent, UnsupportedEvent
 
 from .common import EventContext, Handler, parse_update, update_field
 from .normalise_actions import normalise_callback_query, normalise_my_chat_member

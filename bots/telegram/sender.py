@@ -32,8 +32,9 @@ from aiogram.exceptions import AiogramError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from aiogram.utils.token import TokenValidationError, validate_token
 
+from bots.channel_names import Channel
 from inbox.channels import ChannelError, Refused
-from inbox.events import Channel, ThreadKind
+from inbox.events import ThreadKind
 from inbox.outbound import Button, Delivered, Outbound, OutboundAction, button_rows
 
 from .common import message_key

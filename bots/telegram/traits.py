@@ -7,7 +7,7 @@ idempotency key, so one cut off by a crash is not made again; Telegram sets no m
 
 from __future__ import annotations
 
-from inbox.events import Channel
+from bots.channel_names import Channel
 from inbox.platforms import JITTER_MARGIN, ChatPace, PlatformTraits, SendPace
 from inbox.settings import Settings
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from bots.channel_names import Channel
 from bots.vk.envelope import as_mapping, event_id_of
 from bots.vk.normalise import HANDLERS, normalise
 from bots.vk.traits import TRAITS
-from inbox.events import Channel, InboundEvent
+from inbox.events import InboundEvent
 from inbox.platforms import PlatformTraits
 
 if TYPE_CHECKING:

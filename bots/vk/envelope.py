@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bots.channel_names import Channel
 from bots.event_source import EventSource
 from bots.vk._fields import EPOCH, opt_number, req_map, req_str, utc
-from inbox.events import AnomalousPayload, Channel
+from inbox.events import AnomalousPayload
 
 RECEIVED_AT_KEY = "_received_at"
 """Unix seconds stamped on each payload by our intake before queueing (not a VK field)."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bots.channel_names import Channel
 from bots.media_http import VK_CDN_DOMAINS, CdnMediaFetcher
-from inbox.events import Channel
 
 if TYPE_CHECKING:
     from inbox.media import MediaFetcher

@@ -25,13 +25,14 @@ import aiohttp
 from vkbottle import VKAPIError
 from vkbottle.api import API
 
+from bots.channel_names import Channel
 from bots.vk.keyboard import keyboard_json
 from bots.vk.normalise_messages import message_external_id
 from bots.vk.send_errors import NoReschedule, VkHttpClient, vk_error
 from bots.vk.send_targets import WALL_API, parse_comment, parse_post, reply_target
-from bots.vk.traits import PEER_IDS_LIMIT
+from bots.vk.traits import PEER_IDS_LIMIT, USER_TOKEN_OPTION
 from inbox.channels import ChannelError, Refused, TransientError
-from inbox.events import Channel, ThreadKind
+from inbox.events import ThreadKind
 from inbox.outbound import Delivered, Outbound, OutboundAction
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ class VkSender:
         if not item.target_external_id:
             raise Refused("VK needs the comment to delete, and none was given")
         comment = parse_comment(item.target_external_id)
-        user_token = item.account.options.get("vk_user_token")
+        user_token = item.account.options.get(USER_TOKEN_OPTION)
         if not isinstance(user_token, str) or not user_token:
             raise Refused(DELETE_NEEDS_ADMIN)
         params = {**comment.api.owner_params(comment.owner), "comment_id": comment.comment}

@@ -9,11 +9,13 @@ comment needs an admin's user token (the account's ``vk_user_token``).
 
 from __future__ import annotations
 
-from inbox.events import Channel
+from bots.channel_names import Channel
 from inbox.platforms import JITTER_MARGIN, PlatformTraits, SendPace
 from inbox.settings import Settings
 
 PEER_IDS_LIMIT = 100  # messages.send takes at most 100 peer_ids
+# The key of an admin's user token in the account's options (a key, not a secret).
+USER_TOKEN_OPTION = "vk_user_token"  # noqa: S105
 
 
 def _per_community(settings: Settings) -> float:
@@ -27,5 +29,5 @@ TRAITS = PlatformTraits(
     max_batch=PEER_IDS_LIMIT,
     idempotent_sends=True,
     needs_received_at=True,
-    moderation_option="vk_user_token",
+    moderation_option=USER_TOKEN_OPTION,
 )

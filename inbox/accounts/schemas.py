@@ -1,69 +1,63 @@
-"""What it takes to connect an account, per channel; shared by the REST API and the CLI."""
+"""What it takes to connect an account: the base form every platform's form extends.
+
+Each platform declares its own form in ``bots/<name>/account_form.py`` (its ``channel`` a
+literal of its name, its fields and their checks), and says how the form becomes a stored
+account (:meth:`AccountForm.stored`). The REST API and the CLI take the union of the
+registered forms (``bots/account_forms.py``); ``inbox`` only ever sees this base.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from inbox.settings import Settings
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
 
-class _In(BaseModel):
+@dataclass(frozen=True, slots=True)
+class StoredAccount:
+    """The columns a form fills: the platform's id for the account and its credentials."""
+
+    external_id: str
+    token: str
+    webhook_secret: str = ""
+    secret: str = ""
+    confirmation_code: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class AccountForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    # Fields only the REST API takes (``omnibox account add`` offers the others as options).
+    api_only: ClassVar[frozenset[str]] = frozenset()
+    # What ``omnibox account add --help`` says of each of the form's own fields.
+    cli_help: ClassVar[dict[str, str]] = {}
+
+    channel: str
     name: Name
-
-
-class TelegramAccountIn(_In):
-    channel: Literal["telegram"]
-    token: Annotated[str, StringConstraints(pattern=r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")]
-    webhook_secret: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,256}$")] = Field(
-        description="Telegram's secret_token: 1-256 of A-Z a-z 0-9 _ -"
-    )
-    register_webhook: bool | None = Field(
-        default=None,
-        description="call setWebhook now; defaults to yes when OMNIBOX_PUBLIC_URL is set",
-    )
-
-
-class VkAccountIn(_In):
-    channel: Literal["vk"]
-    group_id: int = Field(gt=0)
-    token: Secret
-    secret: Annotated[str, StringConstraints(min_length=1, max_length=256)]
-    confirmation_code: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    user_token: Secret | None = Field(
-        default=None,
-        description="an admin's user token: VK lets only users (not communities) delete comments",
-    )
-
-
-class _MetaIn(_In):
-    allow_human_agent: bool = Field(
-        default=False,
-        description="reply up to 7 days after the customer's last message with Meta's "
-        "HUMAN_AGENT tag (the app needs Meta's Human Agent permission); otherwise 24 hours",
-    )
-
-
-class FacebookAccountIn(_MetaIn):
-    channel: Literal["facebook"]
-    page_id: Annotated[str, StringConstraints(pattern=r"^\d{1,30}$")]
     token: Secret
 
+    @classmethod
+    def platform(cls) -> str:
+        """The channel this form connects: its ``channel`` literal."""
+        (name,) = get_args(cls.model_fields["channel"].annotation)
+        return str(name)
 
-class InstagramAccountIn(_MetaIn):
-    channel: Literal["instagram"]
-    ig_user_id: Annotated[str, StringConstraints(pattern=r"^\d{1,30}$")]
-    token: Secret
+    def stored(self) -> StoredAccount:
+        """The account as stored (the platform's own id read from the form)."""
+        raise NotImplementedError
 
-
-AccountIn = Annotated[
-    TelegramAccountIn | VkAccountIn | FacebookAccountIn | InstagramAccountIn,
-    Field(discriminator="channel"),
-]
+    async def connect(self, webhook_url: str, settings: Settings) -> bool | None:
+        """After the account is added in the API: tell the platform where to send its events,
+        for platforms that are told by a call (True: done; None: not this platform's way).
+        Raising rolls the account back."""
+        return None
 
 
 class AccountOut(BaseModel):

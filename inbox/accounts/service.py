@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inbox.accounts.models import Account
-from inbox.accounts.schemas import (
-    AccountIn,
-    AccountOut,
-    FacebookAccountIn,
-    InstagramAccountIn,
-    TelegramAccountIn,
-    VkAccountIn,
-)
+from inbox.accounts.schemas import AccountForm, AccountOut
 from inbox.errors import Conflict
 from inbox.platforms import traits_of
 
@@ -27,35 +18,18 @@ class AccountExists(Conflict):
     pass
 
 
-def _external_id(data: AccountIn) -> str:
-    if isinstance(data, TelegramAccountIn):
-        return data.token.split(":", 1)[0]  # the bot id is the token's first part
-    if isinstance(data, VkAccountIn):
-        return str(data.group_id)
-    if isinstance(data, FacebookAccountIn):
-        return data.page_id
-    return data.ig_user_id
-
-
-def _options(data: AccountIn) -> dict[str, Any]:
-    if isinstance(data, VkAccountIn):
-        return {"vk_user_token": data.user_token} if data.user_token else {}
-    if isinstance(data, FacebookAccountIn | InstagramAccountIn):
-        return {"allow_human_agent": data.allow_human_agent}
-    return {}
-
-
-async def create_account(session: AsyncSession, data: AccountIn) -> Account:
+async def create_account(session: AsyncSession, data: AccountForm) -> Account:
     """Add the account (the caller commits); AccountExists if this platform id is taken."""
+    stored = data.stored()
     account = Account(
         channel=data.channel,
         name=data.name,
-        external_id=_external_id(data),
-        token=data.token,
-        webhook_secret=data.webhook_secret if isinstance(data, TelegramAccountIn) else "",
-        secret=data.secret if isinstance(data, VkAccountIn) else "",
-        confirmation_code=data.confirmation_code if isinstance(data, VkAccountIn) else "",
-        options=_options(data),
+        external_id=stored.external_id,
+        token=stored.token,
+        webhook_secret=stored.webhook_secret,
+        secret=stored.secret,
+        confirmation_code=stored.confirmation_code,
+        options=dict(stored.options),
     )
     existing = await session.scalar(
         select(_accounts.c.id).where(
@@ -102,15 +76,3 @@ def to_public(account: Account, public_url: str | None) -> AccountOut:
 
 async def list_accounts(session: AsyncSession) -> list[Account]:
     return list((await session.scalars(select(Account).order_by(_accounts.c.id))).all())
-
-
-# re-exported for type hints in callers
-__all__ = [
-    "AccountExists",
-    "FacebookAccountIn",
-    "InstagramAccountIn",
-    "create_account",
-    "list_accounts",
-    "to_public",
-    "webhook_url",
-]

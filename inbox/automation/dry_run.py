@@ -20,6 +20,7 @@ from rules.actions import action_to_json
 from rules.compile import compile_rules, validate
 from rules.evaluate import evaluate
 from rules.facts import ContactFacts, ConversationFacts, Facts, MessageFacts
+from rules.schema import Channel
 
 
 class TestContact(BaseModel):
@@ -46,7 +47,7 @@ class TestConversation(BaseModel):
 class TestMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(default="", max_length=10_000)
-    channel: Literal["telegram", "vk", "facebook", "instagram"]
+    channel: Channel  # the channels a rule may name
     account_id: int = 0
     kind: Literal["direct", "comment"] = "direct"
     attachment_types: list[str] = Field(default_factory=list)

@@ -9,12 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import TypeAdapter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.app import create_app
 from api.runtime import Runtime
-from inbox.accounts.schemas import AccountIn
+from bots.account_forms import ACCOUNT_IN
 from inbox.accounts.service import create_account
 from tests.support.factories import ACCOUNT_BODIES, TG_SECRET, body_of, drain, post_telegram
 from tests.support.payloads import load_payload
@@ -37,7 +36,7 @@ class _SeenByFastAPI:
 
 @pytest.fixture
 async def telegram_id(runtime: Runtime) -> int:
-    data = TypeAdapter(AccountIn).validate_python(ACCOUNT_BODIES["telegram"])
+    data = ACCOUNT_IN.validate_python(ACCOUNT_BODIES["telegram"])
     async with orm_session(runtime) as session:
         account = await create_account(session, data)
     return account.id

@@ -18,12 +18,11 @@ from urllib.parse import quote
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from pydantic import TypeAdapter
 from sqlalchemy import func, select
 
 from api.app import create_app
 from api.runtime import Runtime
-from inbox.accounts.schemas import AccountIn
+from bots.account_forms import ACCOUNT_IN
 from inbox.accounts.service import create_account
 from inbox.conversations.models import Conversation, Message
 from tests.support.factories import (
@@ -87,7 +86,7 @@ async def _assert_refused(
 
 async def _add_account_directly(rt: Runtime, channel: str, **overrides: Any) -> dict[str, Any]:
     """An account written straight to the database (no admin login: argon2 is slow)."""
-    data = TypeAdapter(AccountIn).validate_python({**ACCOUNT_BODIES[channel], **overrides})
+    data = ACCOUNT_IN.validate_python({**ACCOUNT_BODIES[channel], **overrides})
     async with orm_session(rt) as session:
         account = await create_account(session, data)
     return {"id": account.id, "channel": channel}

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bots.channel_names import Channel
 from bots.event_source import EventSource
 from bots.telegram.common import EventContext, dm_thread
-from inbox.events import Author, Channel, EventKind, InboundEvent, SubscriptionSignal
+from inbox.events import Author, EventKind, InboundEvent, SubscriptionSignal
 
 RAW = {"update_id": 7}
 

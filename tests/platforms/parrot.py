@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import StringConstraints
+
+from inbox.accounts.schemas import AccountForm, StoredAccount
 from inbox.channels import ChannelError
 from inbox.events import (
     Author,
@@ -115,3 +118,14 @@ class ParrotSender:
 
     async def close(self) -> None:
         return None
+
+
+class ParrotAccountIn(AccountForm):
+    """A perch: its own id and a ring colour kept in the account's options."""
+
+    channel: Literal["parrot"]
+    perch: Annotated[str, StringConstraints(pattern=r"^perch-\d+$")]
+    ring: str = "green"
+
+    def stored(self) -> StoredAccount:
+        return StoredAccount(self.perch, self.token, options={"ring": self.ring})

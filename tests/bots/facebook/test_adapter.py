@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
+from bots.channel_names import Channel
 from bots.facebook.adapter import FacebookAdapter, InstagramAdapter
 from bots.facebook.normalise_instagram import classify_instagram
 from bots.facebook.normalise_messaging import classify_messenger
 from inbox.channels import ChannelAdapter
-from inbox.events import Channel, EventKind, UnsupportedEvent
+from inbox.events import EventKind, UnsupportedEvent
 from tests.support.payloads import all_payloads, event_name, load_payload
 
 PAGE = "102030405060708"

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bots.channel_names import Channel
 from bots.facebook.adapter import FacebookAdapter, InstagramAdapter
 from bots.facebook.sender import FacebookSender, InstagramSender
 from fakes import FakeGraph
-from inbox.events import Author, Channel, EventKind, InboundEvent, Thread, ThreadKind
+from inbox.events import Author, EventKind, InboundEvent, Thread, ThreadKind
 from inbox.outbound import AccountAuth, Button, Outbound, OutboundAction
 from tests.support.payloads import load_payload
 

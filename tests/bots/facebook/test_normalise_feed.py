@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from bots.channel_names import Channel
 from bots.facebook.adapter import FacebookAdapter
 from inbox.events import (
     Author,
-    Channel,
     Direction,
     EventKind,
     InboundEvent,

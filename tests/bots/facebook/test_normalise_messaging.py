@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from bots.channel_names import Channel
 from bots.facebook.adapter import FacebookAdapter
 from inbox.events import (
     Attachment,
     Author,
-    Channel,
     Direction,
     EventKind,
     InboundEvent,

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
+from bots.channel_names import Channel
 from bots.facebook.adapter import FacebookAdapter, InstagramAdapter
 from bots.facebook.sender import FacebookSender, InstagramSender
 from bots.registry import build_senders
 from fakes import FakeGraph
 from inbox.channels import RateLimited, RecipientGone, Refused, TransientError
-from inbox.events import Channel, ThreadKind
+from inbox.events import ThreadKind
 from inbox.outbound import AccountAuth, Delivered, Outbound, OutboundAction
 from tests.support.payloads import load_payload
 

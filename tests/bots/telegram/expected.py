@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bots.channel_names import Channel
 from inbox.events import (
     Attachment,
     Author,
-    Channel,
     EventKind,
     InboundEvent,
     SubscriptionSignal,

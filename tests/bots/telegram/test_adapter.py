@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bots.channel_names import Channel
 from bots.telegram.adapter import TelegramAdapter
 from bots.telegram.normalise import HANDLERS
-from inbox.events import Channel
 from tests.support.payloads import all_payloads, load_payload
 
 ADAPTER = TelegramAdapter()

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from bots.channel_names import Channel
 from bots.telegram.adapter import TelegramAdapter
 from bots.telegram.sender import TelegramSender
 from bots.telegram.webhook_answer import webhook_answer
 from fakes import FakeTelegram
-from inbox.events import Channel, EventKind, ThreadKind
+from inbox.events import EventKind, ThreadKind
 from inbox.outbound import AccountAuth, Button, Outbound, OutboundAction
 from tests.support.payloads import load_payload
 

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
+from bots.channel_names import Channel
 from bots.registry import build_senders
 from bots.telegram.adapter import TelegramAdapter
 from bots.telegram.sender import TelegramSender
 from fakes import FakeTelegram
 from inbox.channels import RateLimited, RecipientGone, Refused, TransientError
-from inbox.events import Channel, ThreadKind
+from inbox.events import ThreadKind
 from inbox.outbound import AccountAuth, Delivered, Outbound, OutboundAction
 from tests.support.payloads import load_payload
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bots.channel_names import Channel
 from inbox.events import (
     Attachment,
     Author,
-    Channel,
     Direction,
     EventKind,
     InboundEvent,

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from bots.channel_names import Channel
 from bots.vk import HANDLERS, VkAdapter
-from inbox.events import AnomalousPayload, Channel, EventKind
+from inbox.events import AnomalousPayload, EventKind
 from tests.bots.vk._expect import GROUP
 from tests.support.payloads import all_payloads, event_name, load_payload
 

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
+from bots.channel_names import Channel
 from bots.vk import normalise
 from bots.vk.keyboard import button_payload
 from bots.vk.sender import VkSender
 from fakes import FakeVk
-from inbox.events import Channel, EventKind, ThreadKind
+from inbox.events import EventKind, ThreadKind
 from inbox.outbound import AccountAuth, Button, Outbound, OutboundAction
 from tests.bots.vk._expect import GROUP, USER, dm, event, ts
 from tests.support.payloads import load_payload
